@@ -1,0 +1,352 @@
+"""Read the knowledge-base files, check them, and build the in-memory model.
+
+Every check names the file and the entry, because the people who edit these files are reviewers
+of legal facts, not Python programmers.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIDENCE_LEVELS = ("high", "medium", "low", "unverified")
+RELATIONS_INHERITING = frozenset({"subsidiary", "affiliate", "brand"})
+RELATIONS_REVIEW = frozenset({"oem", "former-subsidiary", "former-oem", "chip-supplier"})
+SCOPES = frozenset({"unconditional", "use-limited", "software", "services", "category"})
+CONTEXTS = ("general", "network-owner", "federal-contractor", "marketplace")
+
+
+class KBError(ValueError):
+    """A knowledge-base file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    id: str
+    name: str
+    authority: str
+    source: str
+    date: str
+    confidence: str
+    effects: dict[str, str]
+    relevant_in: tuple[str, ...]
+    notes: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of the FCC Covered List."""
+
+    entry: int
+    entity: str
+    listed_as: str
+    covered: str
+    date_added: str
+    basis: str
+    scope: str
+    regimes: tuple[str, ...]
+    source: str
+    confidence: str
+    named_entities: tuple[str, ...] = ()
+    exceptions: str | None = None
+    notes: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    to: str
+    relation: str
+    confidence: str
+    source: str
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """A name of a node, normalised for matching."""
+
+    name: str
+    node: str
+    tokens: tuple[str, ...]
+    cjk: str
+    confidence: str
+    source: str
+    standalone: bool
+
+
+@dataclass(slots=True)
+class Node:
+    """A company, brand or category in the graph, or a known non-covered vendor."""
+
+    id: str
+    name: str
+    kind: str  # "covered-group" | "other-vendor" | "category"
+    source: str
+    confidence: str
+    edges: list[Edge] = field(default_factory=list)
+    memberships: list[dict[str, Any]] = field(default_factory=list)
+    trap: bool = False
+    lookalike_of: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """A row of an identifier table (grantee code, PEN, USB id, MAC org rule, model pattern)."""
+
+    kind: str
+    key: str
+    node: str
+    confidence: str
+    source: str
+    label: str = ""
+    pattern: re.Pattern[str] | None = None
+    corroborate: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryTerm:
+    category: str
+    tokens: tuple[str, ...]
+    confidence: str
+    source: str
+
+
+def _data_dir() -> Path:
+    return Path(str(resources.files("covscan.kb") / "data"))
+
+
+def _require(obj: dict[str, Any], keys: tuple[str, ...], where: str, optional: tuple[str, ...] | None = None) -> None:
+    """Required keys must be present and non-empty; with `optional`, any other key is a mistake
+    (in YAML flow style an unquoted comma silently turns the rest of a value into a new key)."""
+    missing = [k for k in keys if obj.get(k) in (None, "")]
+    if missing:
+        raise KBError(f"{where}: missing {', '.join(missing)}")
+    if optional is not None:
+        unknown = sorted(set(obj) - set(keys) - set(optional))
+        if unknown:
+            raise KBError(f"{where}: unknown key(s) {', '.join(map(str, unknown))} (quote values that contain commas)")
+
+
+def _check_confidence(value: Any, where: str) -> str:
+    if value not in CONFIDENCE_LEVELS:
+        raise KBError(f"{where}: confidence {value!r} is not one of {', '.join(CONFIDENCE_LEVELS)}")
+    return str(value)
+
+
+def _check_date(value: Any, where: str) -> str:
+    text = str(value)
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise KBError(f"{where}: date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    if len(text) == 10:
+        dt.date.fromisoformat(text)
+    return text
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KBError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or data.get("schema") != 1:
+        raise KBError(f"{path.name}: expected a mapping with 'schema: 1'")
+    return data
+
+
+def _csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for i, row in enumerate(rows, start=2):
+        _require(row, required, f"{path.name} line {i}")
+        _check_confidence(row["confidence"], f"{path.name} line {i}")
+    return rows
+
+
+@dataclass
+class RawKB:
+    """Everything read from disk, checked; the KnowledgeBase indexes it."""
+
+    version: str
+    regimes: dict[str, Regime]
+    entries: list[Entry]
+    covered_uses: tuple[str, ...]
+    nodes: dict[str, Node]
+    aliases: list[Alias]
+    identifiers: dict[str, list[Identifier]]
+    categories: list[CategoryTerm]
+    domestic_countries: frozenset[str]
+    unknown_countries: frozenset[str]
+    scoring: dict[str, Any]
+
+
+def load_raw(data_dir: Path | None = None) -> RawKB:
+    from covscan.normalize import cjk_core, tokens
+
+    root = data_dir or _data_dir()
+    manifest = _yaml(root / "manifest.yaml")
+    files = manifest["files"]["curated"] + manifest["files"]["identifiers"]
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes())
+    version = f"{manifest['version']}+{digest.hexdigest()[:8]}"
+
+    regimes: dict[str, Regime] = {}
+    for i, r in enumerate(_yaml(root / "regimes.yaml")["regimes"]):
+        where = f"regimes.yaml regime #{i + 1} ({r.get('id', '?')})"
+        _require(r, ("id", "name", "authority", "source", "date", "confidence", "effects", "relevant_in"), where)
+        missing = [c for c in CONTEXTS if c not in r["effects"]]
+        if missing:
+            raise KBError(f"{where}: effects lack {', '.join(missing)}")
+        regimes[r["id"]] = Regime(
+            r["id"], r["name"], r["authority"], r["source"], _check_date(r["date"], where),
+            _check_confidence(r["confidence"], where), dict(r["effects"]), tuple(r["relevant_in"]),
+            tuple(r.get("notes", ())),
+        )
+
+    covered = _yaml(root / "covered_list.yaml")
+    entries: list[Entry] = []
+    for e in covered["entries"]:
+        where = f"covered_list.yaml entry {e.get('entry', '?')}"
+        _require(e, ("entry", "entity", "listed_as", "covered", "date_added", "basis", "scope", "regimes", "source", "confidence"), where, ("named_entities", "exceptions", "notes"))
+        if e["scope"] not in SCOPES:
+            raise KBError(f"{where}: scope {e['scope']!r} is not one of {', '.join(sorted(SCOPES))}")
+        for rid in e["regimes"]:
+            if rid not in regimes:
+                raise KBError(f"{where}: unknown regime {rid!r}")
+        entries.append(Entry(
+            int(e["entry"]), e["entity"], e["listed_as"], e["covered"], _check_date(e["date_added"], where),
+            e["basis"], e["scope"], tuple(e["regimes"]), e["source"], _check_confidence(e["confidence"], where),
+            tuple(e.get("named_entities", ())), e.get("exceptions"), tuple(e.get("notes", ())),
+        ))
+
+    nodes: dict[str, Node] = {}
+    aliases: list[Alias] = []
+
+    def add_names(node: Node, names: list[Any], where: str) -> None:
+        for n in names:
+            spec = n if isinstance(n, dict) else {"name": n}
+            _require(spec, ("name",), f"{where} name", ("confidence", "source", "standalone"))
+            name = str(spec["name"])
+            alias = Alias(
+                name, node.id, tokens(name), cjk_core(name),
+                _check_confidence(spec.get("confidence", node.confidence), f"{where} name {name!r}"),
+                spec.get("source", node.source), bool(spec.get("standalone", False)),
+            )
+            if not alias.tokens and not alias.cjk:
+                raise KBError(f"{where}: name {name!r} is empty after normalisation")
+            aliases.append(alias)
+
+    for e in _yaml(root / "entities.yaml")["entities"]:
+        where = f"entities.yaml entity {e.get('id', '?')}"
+        _require(e, ("id", "name", "source", "confidence", "names"), where, ("edges", "memberships"))
+        if e["id"] in nodes:
+            raise KBError(f"{where}: duplicate id")
+        node = Node(e["id"], e["name"], "covered-group", e["source"], _check_confidence(e["confidence"], where))
+        for edge in e.get("edges", ()):
+            _require(edge, ("to", "relation", "confidence", "source"), f"{where} edge", ("since", "until"))
+            if edge["relation"] not in RELATIONS_INHERITING | RELATIONS_REVIEW:
+                raise KBError(f"{where}: relation {edge['relation']!r} is unknown")
+            node.edges.append(Edge(
+                edge["to"], edge["relation"], _check_confidence(edge["confidence"], f"{where} edge"), edge["source"],
+                str(edge["since"]) if "since" in edge else None, str(edge["until"]) if "until" in edge else None,
+            ))
+        for m in e.get("memberships", ()):
+            _require(m, ("regime", "detail", "date", "source", "confidence"), f"{where} membership", ("until", "count"))
+            _check_confidence(m["confidence"], f"{where} membership")
+            if m["regime"] not in regimes:
+                raise KBError(f"{where}: membership names unknown regime {m['regime']!r}")
+            node.memberships.append(dict(m))
+        nodes[node.id] = node
+        add_names(node, e["names"], where)
+
+    for v in _yaml(root / "other_vendors.yaml")["vendors"]:
+        where = f"other_vendors.yaml vendor {v.get('id', '?')}"
+        _require(v, ("id", "names", "source", "confidence"), where, ("trap", "lookalike_of", "reason"))
+        node = Node(v["id"], v["names"][0], "other-vendor", v["source"], _check_confidence(v["confidence"], where),
+                    trap=bool(v.get("trap")), lookalike_of=v.get("lookalike_of"), reason=v.get("reason"))
+        if node.id in nodes:
+            raise KBError(f"{where}: id also used in entities.yaml")
+        nodes[node.id] = node
+        add_names(node, v["names"], where)
+
+    cats = _yaml(root / "categories.yaml")
+    categories: list[CategoryTerm] = []
+    for c in cats["categories"]:
+        where = f"categories.yaml category {c.get('id', '?')}"
+        _require(c, ("id", "entry", "terms", "source"), where)
+        nodes[c["id"]] = Node(c["id"], c["id"], "category", c["source"], "high")
+        for t in c["terms"]:
+            categories.append(CategoryTerm(c["id"], tokens(t["term"]), _check_confidence(t["confidence"], where), c["source"]))
+
+    entity_ids = {e.entity for e in entries} | {n for e in entries for n in e.named_entities}
+    for node in nodes.values():
+        for edge in node.edges:
+            if edge.to not in nodes:
+                raise KBError(f"entities.yaml entity {node.id}: edge to unknown entity {edge.to!r}")
+    for e in entries:
+        for eid in (e.entity, *e.named_entities):
+            if eid not in nodes:
+                raise KBError(f"covered_list.yaml entry {e.entry}: entity {eid!r} is not in entities.yaml or categories.yaml")
+    for node in nodes.values():
+        if node.kind == "covered-group" and not node.edges and node.id not in entity_ids:
+            raise KBError(f"entities.yaml entity {node.id}: no edge and not a Covered List entity")
+
+    identifiers = _load_identifiers(root, nodes)
+    scoring = _yaml(root / "scoring.yaml")
+    return RawKB(
+        version, regimes, entries, tuple(covered["covered_uses"]), nodes, aliases, identifiers, categories,
+        frozenset(cats["domestic_countries"]), frozenset(cats["unknown_countries"]), scoring,
+    )
+
+
+def _load_identifiers(root: Path, nodes: dict[str, Node]) -> dict[str, list[Identifier]]:
+    ids: dict[str, list[Identifier]] = {}
+
+    def check_node(node: str, where: str) -> str:
+        if node not in nodes:
+            raise KBError(f"{where}: entity {node!r} is not in entities.yaml or other_vendors.yaml")
+        return node
+
+    path = root / "identifiers"
+    for i, r in enumerate(_csv(path / "grantee_codes.csv", ("code", "entity", "grantee_name", "confidence", "source")), 2):
+        where = f"grantee_codes.csv line {i}"
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{2}|[2-9][A-Z0-9]{4}", r["code"]):
+            raise KBError(f"{where}: {r['code']!r} is not a 3- or 5-character grantee code")
+        ids.setdefault("grantee", []).append(Identifier("grantee", r["code"], check_node(r["entity"], where), r["confidence"], r["source"], r["grantee_name"], note=r.get("note") or ""))
+    for i, r in enumerate(_csv(path / "pen.csv", ("pen", "entity", "iana_org", "confidence", "source")), 2):
+        where = f"pen.csv line {i}"
+        ids.setdefault("pen", []).append(Identifier("pen", str(int(r["pen"])), check_node(r["entity"], where), r["confidence"], r["source"], r["iana_org"]))
+    for i, r in enumerate(_csv(path / "usb_ids.csv", ("bus", "vendor_id", "entity", "registry_name", "confidence", "source")), 2):
+        where = f"usb_ids.csv line {i}"
+        if not re.fullmatch(r"[0-9a-f]{4}", r["vendor_id"]):
+            raise KBError(f"{where}: vendor id {r['vendor_id']!r} is not 4 lower-case hex digits")
+        ids.setdefault("usb", []).append(Identifier("usb", f"{r['bus']}:{r['vendor_id']}", check_node(r["entity"], where), r["confidence"], r["source"], r["registry_name"]))
+    for i, r in enumerate(_csv(path / "model_patterns.csv", ("id", "entity", "pattern", "what", "confidence", "corroborate", "source")), 2):
+        where = f"model_patterns.csv line {i} ({r['id']})"
+        pattern = _compile(r["pattern"], where)
+        for example in filter(None, (x.strip() for x in r.get("examples", "").split(";"))):
+            if not pattern.fullmatch(example):
+                raise KBError(f"{where}: example {example!r} does not match its own pattern")
+        if r["corroborate"] not in ("yes", "no"):
+            raise KBError(f"{where}: corroborate must be yes or no")
+        ids.setdefault("model", []).append(Identifier("model", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["what"], pattern, r["corroborate"] == "yes", r.get("caveats") or ""))
+    for i, r in enumerate(_csv(path / "mac_org_rules.csv", ("id", "pattern", "entity", "confidence", "source")), 2):
+        where = f"mac_org_rules.csv line {i} ({r['id']})"
+        ids.setdefault("mac_org", []).append(Identifier("mac_org", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["pattern"], _compile(r["pattern"], where), note=r.get("note") or ""))
+    return ids
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise KBError(f"{where}: bad regular expression: {exc}") from exc

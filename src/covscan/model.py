@@ -1,0 +1,114 @@
+"""The data model every part of covscan speaks: evidence in, findings out.
+
+Kept free of any I/O or matching logic so that readers, extractors, fusion and writers can all
+depend on it without depending on each other.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Verdict(str, Enum):
+    """Ordered from least to most severe; `error` marks a row that could not be read."""
+
+    CLEAR = "clear"
+    REVIEW = "review"
+    CONDITIONAL = "conditional"
+    COVERED = "covered"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Verdict.CLEAR: 0, Verdict.REVIEW: 1, Verdict.CONDITIONAL: 2, Verdict.COVERED: 3, Verdict.ERROR: 4}
+
+
+class Use(str, Enum):
+    """The four uses that bring Hytera, Hikvision and Dahua equipment under the Covered List, or other."""
+
+    PUBLIC_SAFETY = "public-safety"
+    GOVERNMENT_FACILITY = "government-facility"
+    CRITICAL_INFRASTRUCTURE = "critical-infrastructure"
+    NATIONAL_SECURITY = "national-security"
+    OTHER = "other"
+
+
+class Context(str, Enum):
+    """Who is asking: decides which regimes matter and what each one does for them."""
+
+    GENERAL = "general"
+    NETWORK_OWNER = "network-owner"
+    FEDERAL_CONTRACTOR = "federal-contractor"
+    MARKETPLACE = "marketplace"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One signal read from one field, and the knowledge-base fact it matched.
+
+    `target` is the knowledge-base node matched (a company, brand, category or known non-covered
+    vendor); `entity` is the Covered List entity it leads to, or None. `confidence` 0 marks a note
+    that explains why a value gave no evidence (a randomized MAC, say).
+    """
+
+    signal: str
+    field: str
+    value: str
+    target: str | None = None
+    entity: str | None = None
+    relation: str | None = None
+    matched: str | None = None
+    rule: str | None = None
+    confidence: float = 0.0
+    source: str | None = None
+    note: str | None = None
+    corroborate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+
+@dataclass(slots=True)
+class RegimeHit:
+    """A rule that applies to a finding and what it does in the user's context."""
+
+    id: str
+    name: str
+    effect: str
+    authority: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Finding:
+    """The fused judgement for one record (the row number and identity are added by the engine)."""
+
+    verdict: Verdict
+    entity: str | None
+    relation: str | None
+    confidence: float
+    explanation: str
+    regimes: list[RegimeHit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    conflicts: list[Evidence] = field(default_factory=list)
+    entry: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "entity": self.entity,
+            "relation": self.relation,
+            "confidence": round(self.confidence, 3),
+            "entry": self.entry,
+            "explanation": self.explanation,
+            "regimes": [r.to_dict() for r in self.regimes],
+            "evidence": [e.to_dict() for e in self.evidence],
+            "conflicts": [e.to_dict() for e in self.conflicts],
+        }

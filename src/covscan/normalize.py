@@ -1,0 +1,100 @@
+"""Normalisation shared by the knowledge base and the extractors.
+
+Aliases and observed values go through the same functions, so "HUAWEI TECHNOLOGIES CO.,LTD",
+"Huawei Technologies Co., Ltd." and "ＨＵＡＷＥＩ" all meet as the tokens ("huawei", "technologies").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Legal forms are dropped before names are compared ("Hikvision Co., Ltd." == "Hikvision").
+LEGAL_FORMS = frozenset(
+    "co ltd inc corp corporation company limited llc plc gmbh ag sa sas bv nv pte pvt private oy ab "
+    "srl spa kg lp llp incorporated ooo ao jsc".split()
+)
+# Words that say nothing about who made a thing; a `standalone` alias must be all that is left
+# once these (and tokens with digits, such as "4mp") are set aside.
+GENERIC_WORDS = frozenset(
+    "technology technologies tech electronics electronic digital group international intl usa us america "
+    "americas systems system network networks communication communications security software solutions "
+    "products product device devices equipment camera cameras cctv nvr dvr ip the and of brand by made "
+    "ptz dome bullet turret recorder video surveillance wifi wireless router switch phone modem".split()
+)
+_CJK_LEGAL = re.compile(r"(股份有限公司|有限责任公司|有限公司|公司)$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_NON_WORD = re.compile(r"[^\w]+|_")
+
+
+def fold(text: str) -> str:
+    """NFKC + case fold: full-width letters, ligatures and case differences disappear."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Word tokens of a name: punctuation is a boundary, legal forms are dropped."""
+    return tuple(t for t in _NON_WORD.split(fold(text)) if t and t not in LEGAL_FORMS)
+
+
+def cjk_core(text: str) -> str:
+    """The CJK characters of a name without its legal form (华为技术有限公司 -> 华为技术)."""
+    chars = "".join(_CJK.findall(unicodedata.normalize("NFKC", text)))
+    return _CJK_LEGAL.sub("", chars)
+
+
+def is_generic(token: str) -> bool:
+    return token in GENERIC_WORDS or any(ch.isdigit() for ch in token)
+
+
+# ----------------------------------------------------------------------------- MAC addresses
+
+_MAC_SEPARATORS = re.compile(r"[:\-.\s]")
+_HEX12 = re.compile(r"^[0-9A-F]{12}$")
+
+
+def mac_hex(value: str) -> str | None:
+    """12 upper-case hex digits from any common notation (00:11:22.., 00-11.., 0011.2233.4455, 001122334455)."""
+    digits = _MAC_SEPARATORS.sub("", value).upper()
+    return digits if _HEX12.match(digits) else None
+
+
+def mac_display(hex12: str) -> str:
+    return ":".join(hex12[i : i + 2] for i in range(0, 12, 2))
+
+
+# ----------------------------------------------------------------------------- FCC IDs
+
+_FCC_LABEL = re.compile(r"^\s*(?:contains\s+)?fcc\s*id\s*[:#.]?\s*", re.I)
+_FCC_BODY = re.compile(r"^[A-Z0-9-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class FccId:
+    grantee: str
+    product: str
+
+    def __str__(self) -> str:
+        return self.grantee + self.product
+
+
+def parse_fcc_id(value: str) -> FccId | str:
+    """Split an FCC ID into grantee code and product code (47 CFR 2.926), or say why it is not one.
+
+    A letter first means a 3-character grantee code (issued before 2013-05-01); a digit 2-9 first
+    means a 5-character code. The hyphen belongs to the product code: 2ADTD-5604SD = 2ADTD + -5604SD.
+    """
+    text = _FCC_LABEL.sub("", value).strip().upper().replace(" ", "")
+    if not text or not _FCC_BODY.match(text):
+        return "contains characters an FCC ID cannot have"
+    first = text[0]
+    if first.isalpha():
+        size = 3
+    elif first in "23456789":
+        size = 5
+    else:
+        return "an FCC grantee code never starts with 0 or 1"
+    grantee, product = text[:size], text[size:]
+    if len(grantee) < size or not product or len(product) > 14 or "--" in product:
+        return "not a grantee code followed by a 1-14 character product code"
+    return FccId(grantee, product)
