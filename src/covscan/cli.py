@@ -1,0 +1,326 @@
+"""covscan command line: screen files, look up single values, explore the knowledge base, measure accuracy."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from covscan import kb as kb_module
+from covscan.engine import ScreenSettings
+from covscan.kb import KBError
+from covscan.model import Context, Finding, Use, Verdict
+from covscan.report import OUTPUT_FORMATS, Summary, open_writer, output_format
+from covscan.report.xlsx import XlsxOverflow
+from covscan.screen import covscan_version, open_screen
+from covscan.sources import FIELDS, FORMATS, InputError
+
+app = typer.Typer(
+    help=(
+        "Find equipment, software and services covered by US supply-chain bans (FCC Covered List, NDAA section 889, "
+        "Entity List) in inventories, catalogs and manifests. Every record gets a verdict - covered, conditional, "
+        "review or clear - with the rule that applies and the evidence.\n\n"
+        "Start with:  covscan screen inventory.csv -o findings.html"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+kb_app = typer.Typer(help="List, search and explain the knowledge base (Covered List entries, companies, brands, identifiers).", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class FailOn(str, Enum):
+    covered = "covered"
+    conditional = "conditional"
+    review = "review"
+    never = "never"
+
+
+FAIL_LEVELS = {
+    FailOn.covered: (Verdict.COVERED,),
+    FailOn.conditional: (Verdict.COVERED, Verdict.CONDITIONAL),
+    FailOn.review: (Verdict.COVERED, Verdict.CONDITIONAL, Verdict.REVIEW),
+    FailOn.never: (),
+}
+VERDICT_STYLE = {"covered": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
+
+ContextOpt = Annotated[Context, typer.Option("--context", "-c", help="Who is asking: decides which regimes are listed and what each does for you.")]
+UseOpt = Annotated[Optional[Use], typer.Option("--use", "-u", help="The equipment's use; resolves [bold]conditional[/] verdicts of use-limited entries (Hytera, Hikvision, Dahua). A 'use' column overrides it per row.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_kb() -> kb_module.KnowledgeBase:
+    try:
+        return kb_module.load()
+    except KBError as exc:
+        fail(f"the knowledge base is invalid: {exc}")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        kb = load_kb()
+        out.print(f"covscan {covscan_version()}, knowledge base {kb.version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show versions and exit.")] = False) -> None:
+    """covscan"""
+
+
+def parse_maps(maps: list[str]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in maps:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column:
+            fail(f"--map {item!r}: expected field=column, e.g. --map vendor='Mfr Name'; fields: {', '.join(FIELDS)}")
+        pairs[field.strip()] = column
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------- screen
+
+
+@app.command()
+def screen(
+    input: Annotated[Path, typer.Argument(help="CSV/TSV, XLSX, JSON, JSONL or Parquet file.", show_default=False)],
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="Write findings here (repeatable). Format from the extension: .jsonl .json .csv .xlsx .html; '-' writes JSONL to standard output.")] = None,
+    output_format_: Annotated[Optional[str], typer.Option("--output-format", help=f"Force the output format: {', '.join(OUTPUT_FORMATS)}.")] = None,
+    input_format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"Input format when the extension does not tell: {', '.join(FORMATS)}.")] = None,
+    maps: Annotated[Optional[list[str]], typer.Option("--map", "-m", help=f"Read a field from a column: --map vendor='Mfr Name'. Fields: {', '.join(FIELDS)}.")] = None,
+    context: ContextOpt = Context.GENERAL,
+    use: UseOpt = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when any finding is at or above this verdict.")] = FailOn.covered,
+    encoding: Annotated[Optional[str], typer.Option(help="Text encoding of CSV/TSV/JSON input (detected when omitted), e.g. cp1252, gb18030.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(help="CSV delimiter (detected when omitted).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet (default: the first).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = 100_000,
+) -> None:
+    """Screen a file of records (asset inventory, product catalog, import manifest).
+
+    Columns are found by common names (vendor, manufacturer, brand, model, part number, mac, fcc id,
+    description, software, carrier, category, country of origin, use, serial, asset id); map others with --map.
+
+    Exit code: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error
+    (including rows that could not be read, which are reported as verdict "error").
+    """
+    kb = load_kb()
+    settings = ScreenSettings(context=context, use=use)
+    try:
+        run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet, overrides=parse_maps(maps or []))
+        targets = [(p, output_format(p, output_format_)) for p in (output or [])]
+        writers = [open_writer(p, f, run.info, run.source.columns) for p, f in targets]
+    except (InputError, ValueError, OSError) as exc:
+        fail(str(exc))
+    to_stdout = any(str(p) == "-" for p, _ in targets)
+    console = err if to_stdout else out
+    show = not quiet
+    try:
+        with Progress(
+            TextColumn("[bold]screening[/] {task.description}"), BarColumn(),
+            DownloadColumn() if run.source.unit == "bytes" else MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, transient=True, disable=not show,
+        ) as bar:
+            task = bar.add_task(input.name, total=run.source.total)
+            summary = run.run(writers, lambda done, total, unit: bar.update(task, completed=done, total=total), batch_rows)
+    except KeyboardInterrupt:
+        fail("interrupted; no output file was written", 130)
+    except (InputError, XlsxOverflow, OSError) as exc:
+        fail(f"{exc}; no output file was written")
+    if show:
+        if not targets:
+            print_findings(console, run.engine.findings, summary)
+        print_summary(console, summary, run.info.kb_version, run.info.fields, run.info.ignored_columns, [str(p) for p, _ in targets if str(p) != "-"])
+    if summary.by_verdict.get(Verdict.ERROR.value):
+        raise typer.Exit(2)
+    raise typer.Exit(1 if summary.worst(FAIL_LEVELS[fail_on]) else 0)
+
+
+def print_findings(console: Console, findings: list[Finding], summary: Summary) -> None:
+    shown = [f for f in findings if f.verdict is not Verdict.CLEAR][:25]
+    if not shown:
+        return
+    table = Table(title="Distinct findings (write them all with -o findings.html / .csv / .jsonl)", show_lines=False)
+    for col in ("verdict", "entity", "relation", "conf.", "why"):
+        table.add_column(col, overflow="fold")
+    for f in shown:
+        table.add_row(f"[{VERDICT_STYLE[f.verdict.value]}]{f.verdict.value}[/]", f.entity or "", f.relation or "", f"{f.confidence:.2f}", f.explanation)
+    console.print(table)
+
+
+def print_summary(console: Console, summary: Summary, kb_version: str, fields: dict[str, str], ignored: list[str], outputs: list[str]) -> None:
+    table = Table(title=f"covscan: {summary.rows:,} rows screened (knowledge base {kb_version})")
+    verdicts = ("covered", "conditional", "review", "clear", "error")
+    table.add_column("entity")
+    for v in verdicts[:-1]:
+        table.add_column(v, justify="right", style=VERDICT_STYLE[v])
+    for entity, counts in sorted(summary.by_entity.items(), key=lambda kv: -sum(kv[1].values())):
+        table.add_row(entity, *[f"{counts.get(v, 0):,}" for v in verdicts[:-1]])
+    table.add_row("[bold]all rows[/]", *[f"[bold]{summary.by_verdict.get(v, 0):,}[/]" for v in verdicts[:-1]])
+    console.print(table)
+    console.print("columns read: " + ", ".join(f"{k}={v!r}" for k, v in fields.items()) + (f"; not read: {', '.join(ignored)}" if ignored else ""), highlight=False)
+    if summary.by_verdict.get("error"):
+        console.print(f"[bold red]{summary.by_verdict['error']:,} row(s) could not be read[/]: they are in the output with verdict \"error\" and the reason")
+    for path in outputs:
+        console.print(f"wrote {path}", highlight=False)
+
+
+# ---------------------------------------------------------------------------------------- lookup
+
+class LookupKind(str, Enum):
+    auto = "auto"
+    mac = "mac"
+    fcc_id = "fcc_id"
+    model = "model"
+    name = "name"
+    software = "software"
+    service = "service"
+    sysobjectid = "sysobjectid"
+    usb_id = "usb_id"
+
+
+@app.command()
+def lookup(
+    values: Annotated[list[str], typer.Argument(help="MAC addresses, FCC IDs, model numbers, company or product names, sysObjectIDs, USB IDs.", show_default=False)],
+    kind: Annotated[LookupKind, typer.Option("--as", help="What the values are (auto-detected by default).")] = LookupKind.auto,
+    context: ContextOpt = Context.GENERAL,
+    use: UseOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per value.")] = False,
+) -> None:
+    """Check single values: same verdicts and evidence as screen, as a batch of one.
+
+    Examples: covscan lookup 38:AF:29:12:34:56 QISVOG-L29 DS-2CD2143G2-I "Shenzhen Aztech"
+    """
+    from covscan.lookup import lookup_values
+
+    kb = load_kb()
+    results = lookup_values(kb, values, kind.value, ScreenSettings(context=context, use=use))
+    worst = 0
+    for value, fields, finding in results:
+        worst = max(worst, finding.verdict.rank)
+        if as_json:
+            out.print_json(json.dumps({"value": value, "as": fields} | finding.to_dict() | {"kb_version": kb.version}))
+            continue
+        style = VERDICT_STYLE[finding.verdict.value]
+        out.print(f"[bold]{value}[/] (as {', '.join(fields)}): [{style}]{finding.verdict.value}[/]"
+                  + (f" - {finding.entity} ({finding.relation}), confidence {finding.confidence:.2f}" if finding.entity else ""), highlight=False)
+        out.print(f"  {finding.explanation}", highlight=False)
+        for e in finding.evidence:
+            line = f"  - {e.signal}: {e.value!r}"
+            line += f" -> {e.matched} [{e.rule}, {e.confidence:.2f}]" if e.matched else ""
+            line += f" ({e.note})" if e.note else ""
+            out.print(line, highlight=False)
+            if e.source:
+                out.print(f"      source: {e.source}", style="dim", highlight=False)
+        for r in finding.regimes:
+            out.print(f"  * {r.name}: {r.effect}", highlight=False)
+    raise typer.Exit(1 if worst >= Verdict.COVERED.rank else 0)
+
+
+# ---------------------------------------------------------------------------------------- eval
+
+
+@app.command(name="eval")
+def evaluate(
+    labelled: Annotated[Path, typer.Argument(help="A file with the record columns plus expected_verdict and expected_entity.", show_default=False)],
+    maps: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="Read a field from a column (as in screen).")] = None,
+    context: ContextOpt = Context.GENERAL,
+    use: UseOpt = None,
+    min_recall: Annotated[Optional[float], typer.Option(help="Exit 1 if recall is below this.")] = None,
+    max_fpr: Annotated[Optional[float], typer.Option(help="Exit 1 if the false-positive rate is above this.")] = None,
+    show_errors: Annotated[int, typer.Option(help="How many misjudged rows to list.")] = 20,
+) -> None:
+    """Measure precision, recall and false-positive rate on a labelled file, with a per-entity confusion table."""
+    from covscan.evaluate import evaluate_file
+
+    kb = load_kb()
+    try:
+        report = evaluate_file(labelled, kb, ScreenSettings(context=context, use=use), parse_maps(maps or []))
+    except (InputError, ValueError, OSError) as exc:
+        fail(str(exc))
+    report.print(out, show_errors)
+    bad = (min_recall is not None and report.recall < min_recall) or (max_fpr is not None and report.fpr > max_fpr)
+    raise typer.Exit(1 if bad else 0)
+
+
+# ---------------------------------------------------------------------------------------- kb
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """The FCC Covered List entries in the knowledge base."""
+    kb = load_kb()
+    table = Table(title=f"FCC Covered List entries (knowledge base {kb.version})")
+    for col in ("#", "entity", "listed as", "scope", "added", "conf."):
+        table.add_column(col, overflow="fold")
+    for e in kb.entries:
+        table.add_row(str(e.entry), e.entity, e.listed_as, e.scope, e.date_added, e.confidence)
+    out.print(table)
+    out.print("Details: covscan kb show ENTITY (e.g. covscan kb show hikvision)", highlight=False)
+
+
+@kb_app.command("show")
+def kb_show(name: Annotated[str, typer.Argument(help="An entity, company or brand id or name (e.g. hikvision, ezviz, 'China Telecom').")]) -> None:
+    """Everything the knowledge base holds on an entity: entries, names, companies and brands, identifiers, sources."""
+    from covscan.kbview import show_node
+
+    kb = load_kb()
+    if not show_node(kb, name, out):
+        fail(f"nothing in the knowledge base is called {name!r}; try covscan kb search {name!r}", 1)
+
+
+@kb_app.command("search")
+def kb_search(text: Annotated[str, typer.Argument(help="Part of a name or id.")]) -> None:
+    """Find companies, brands, entries and identifiers by name."""
+    from covscan.kbview import search
+
+    kb = load_kb()
+    if not search(kb, text, out):
+        fail(f"no knowledge-base entry matches {text!r}", 1)
+
+
+@kb_app.command("why")
+def kb_why(value: Annotated[str, typer.Argument(help="A grantee code (2ADTD), FCC ID, MAC or prefix, PEN, USB id, model or name.")]) -> None:
+    """Explain which knowledge-base facts a value matches, and their sources."""
+    from covscan.kbview import why
+
+    kb = load_kb()
+    if not why(kb, value, out):
+        fail(f"{value!r} matches no knowledge-base fact", 1)
+
+
+@kb_app.command("validate")
+def kb_validate() -> None:
+    """Load and check every knowledge-base file (exit 2 on the first problem)."""
+    kb = load_kb()
+    counts = kb.mac_registry.counts()
+    out.print(
+        f"knowledge base {kb.version}: {len(kb.entries)} Covered List entries, {len(kb.regimes)} regimes, "
+        f"{len(kb.nodes)} companies/brands/vendors, {len(kb.aliases)} names, {len(kb.grantees)} grantee codes, "
+        f"{len(kb.pens)} enterprise numbers, {len(kb.usb)} USB/PCI ids, {len(kb.models)} model patterns, "
+        f"{len(kb.mac_org_rules)} MAC org rules over {sum(counts.values()):,} registry blocks ({kb.mac_registry.source})",
+        highlight=False,
+    )
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

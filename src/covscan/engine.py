@@ -1,0 +1,161 @@
+"""The screening engine: columnar batches in, one finding per row out.
+
+Work is done once per distinct value, not once per row:
+1. for each mapped field, the batch's distinct values that were not seen before go through the
+   field's extractor; each value gets an evidence-group id (0 = no evidence);
+2. each row is then a tuple of group ids, its *signature*; each distinct signature is fused once;
+3. signatures are joined back to rows. A million-row inventory with a few thousand distinct
+   vendor strings costs a few thousand extractions and a few hundred fusions.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors
+from covscan.kb import KnowledgeBase
+from covscan.model import Context, Finding, Use, Verdict
+from covscan.verdict import Fuser
+
+ERROR_COLUMN = "__error__"
+ROW_COLUMN = "__row__"
+# Distinct values remembered per field across batches; beyond this (say, a column of unique MACs)
+# new values are still screened, just not remembered.
+CACHE_LIMIT = 500_000
+_SAFE_ID = r"^[\w.:/#-]{1,64}$"
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    context: Context = Context.GENERAL
+    use: Use | None = None
+
+
+class Engine:
+    """Screens batches whose columns are strings; `fields` maps screening fields to input columns."""
+
+    def __init__(self, kb: KnowledgeBase, fields: Mapping[str, str], settings: ScreenSettings = ScreenSettings()) -> None:
+        unknown = set(fields) - set(SCREENING_FIELDS) - set(IDENTITY_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown screening field(s): {', '.join(sorted(unknown))}")
+        self.kb = kb
+        self.settings = settings
+        self.fields = {f: c for f, c in fields.items() if f in SCREENING_FIELDS}
+        self.identity = {f: fields[f] for f in IDENTITY_FIELDS if f in fields}
+        self.extractors = build_extractors(kb)
+        self.fuser = Fuser(kb, settings.context, settings.use)
+        self.groups: list[EvidenceTuple] = [()]
+        self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
+        self.findings: list[Finding] = []
+        self.finding_json: list[str] = []
+        self._by_signature: dict[tuple[int, ...], int] = {}
+
+    # ------------------------------------------------------------------ evidence per distinct value
+
+    def _group_ids(self, field: str, column: pl.Series) -> pl.Series:
+        cache = self._value_gid[field]
+        values = column.drop_nulls().unique().to_list()
+        new = [v for v in values if v not in cache and v.strip()]
+        if new:
+            extracted = self.extractors[field].extract(new, self.fields[field])
+            remember = len(cache) < CACHE_LIMIT
+            fresh: dict[str, int] = {}
+            for value, evidence in zip(new, extracted):
+                gid = 0
+                if evidence:
+                    self.groups.append(evidence)
+                    gid = len(self.groups) - 1
+                fresh[value] = gid
+            if remember:
+                cache.update(fresh)
+        else:
+            fresh = {}
+        hits = {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
+        if not hits:
+            return pl.Series(field, [0] * len(column), dtype=pl.UInt32)
+        return column.replace_strict(list(hits), list(hits.values()), default=0, return_dtype=pl.UInt32).alias(field)
+
+    # ------------------------------------------------------------------ one finding per signature
+
+    def _finding_index(self, signature: tuple[int, ...]) -> int:
+        index = self._by_signature.get(signature)
+        if index is None:
+            evidence = [e for gid in signature for e in self.groups[gid]]
+            finding = self.fuser.fuse(evidence)
+            body = finding.to_dict() | {"kb_version": self.kb.version}
+            index = len(self.findings)
+            self.findings.append(finding)
+            self.finding_json.append(json.dumps(body, ensure_ascii=False, separators=(",", ":"))[1:])
+            self._by_signature[signature] = index
+        return index
+
+    def screen(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """Return `row`, `id`, `finding` (index into self.findings; null for error rows) and `error`."""
+        ok = batch[ERROR_COLUMN].is_null() if ERROR_COLUMN in batch.columns else pl.Series([True] * batch.height)
+        gids = pl.DataFrame([self._group_ids(f, batch[c]) for f, c in self.fields.items()])
+        signatures = gids.unique()
+        mapping = signatures.with_columns(
+            pl.Series("finding", [self._finding_index(sig) for sig in signatures.iter_rows()], dtype=pl.UInt32)
+        )
+        finding = gids.join(mapping, on=list(self.fields), how="left", maintain_order="left", nulls_equal=True)["finding"]
+        rows = batch[ROW_COLUMN] if ROW_COLUMN in batch.columns else pl.Series(range(batch.height))
+        return pl.DataFrame({
+            "row": rows.cast(pl.Int64),
+            "id": self._identity(batch),
+            "finding": finding.zip_with(ok, pl.Series([None] * batch.height, dtype=pl.UInt32)),
+            "error": batch[ERROR_COLUMN] if ERROR_COLUMN in batch.columns else pl.Series([None] * batch.height, dtype=pl.String),
+        })
+
+    # ------------------------------------------------------------------ stable identity
+
+    def _identity(self, batch: pl.DataFrame) -> pl.Series:
+        """A finding's stable id: what identifies the record (MAC, FCC ID, serial, asset id), else a
+        hash of its screened fields, so decisions and diffs can follow it from run to run."""
+        exprs: list[pl.Expr] = []
+        if "mac" in self.identity:
+            hexed = pl.col(self.identity["mac"]).str.replace_all(r"[:\-.\s]", "").str.to_lowercase()
+            exprs.append(pl.when(hexed.str.contains(r"^[0-9a-f]{12}$")).then(pl.lit("mac:") + hexed))
+        if "fcc_id" in self.identity:
+            fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
+            exprs.append(pl.when(fcc.str.contains(r"^[A-Z0-9-]{4,19}$")).then(pl.lit("fcc:") + fcc))
+        for name, prefix in (("serial", "serial:"), ("asset_id", "asset:")):
+            if name in self.identity:
+                col = pl.col(self.identity[name]).str.strip_chars()
+                exprs.append(pl.when(col.str.contains(_SAFE_ID)).then(pl.lit(prefix) + col))
+        columns = sorted(set(self.fields.values()) | set(self.identity.values()))
+        fallback = pl.concat_str([pl.col(c).fill_null("") for c in columns], separator="\x1f").map_batches(
+            lambda s: pl.Series([f"h:{hashlib.sha1(v.encode()).hexdigest()[:20]}" for v in s], dtype=pl.String),
+            return_dtype=pl.String,
+        )
+        if ERROR_COLUMN in batch.columns:
+            fallback = pl.when(pl.col(ERROR_COLUMN).is_null()).then(fallback)
+        return batch.select(pl.coalesce([*exprs, fallback]).alias("id"))["id"]
+
+    # ------------------------------------------------------------------ output helpers
+
+    def jsonl_lines(self, result: pl.DataFrame) -> pl.Series:
+        """The output contract: one JSON object per row, built without a Python loop per row."""
+        bodies = pl.Series("body", self.finding_json, dtype=pl.String)
+        frame = result.with_columns(body=bodies.gather(result["finding"].fill_null(0)))
+        line = pl.concat_str([
+            pl.lit('{"row":'), pl.col("row").cast(pl.String), pl.lit(',"id":"'), pl.col("id"), pl.lit('",'), pl.col("body"),
+        ])
+        lines = frame.select(pl.when(pl.col("error").is_null()).then(line).alias("line"))["line"]
+        if result["error"].null_count() == result.height:
+            return lines
+        errors = {
+            i: json.dumps(error_object(row, msg, self.kb.version), ensure_ascii=False, separators=(",", ":"))
+            for i, (row, msg) in enumerate(result.select("row", "error").iter_rows()) if msg is not None
+        }
+        return lines.scatter(list(errors), list(errors.values()))
+
+
+def error_object(row: int, message: str, kb_version: str) -> dict[str, object]:
+    return {
+        "row": row, "id": None, "verdict": Verdict.ERROR.value, "entity": None, "relation": None, "confidence": 0.0,
+        "error": message, "regimes": [], "evidence": [], "conflicts": [], "kb_version": kb_version,
+    }

@@ -1,0 +1,47 @@
+"""Evidence extractors, one per signal kind, and which screening field each one reads."""
+from __future__ import annotations
+
+from covscan.evidence.base import EvidenceTuple, Extractor
+from covscan.evidence.description import DescriptionExtractor
+from covscan.evidence.fcc_id import FccIdExtractor
+from covscan.evidence.mac import MacExtractor
+from covscan.evidence.models import ModelExtractor, ModelMatcher
+from covscan.evidence.names import NameExtractor, NameMatcher
+from covscan.evidence.origin import CategoryExtractor, CategoryMatcher, CountryExtractor
+from covscan.evidence.registries import PenExtractor, UsbExtractor
+from covscan.evidence.use import UseExtractor, parse_use
+from covscan.kb import KnowledgeBase
+
+__all__ = ["EvidenceTuple", "Extractor", "SCREENING_FIELDS", "build_extractors", "parse_use"]
+
+# The fields a record can carry, in the order evidence is listed. Identity-only fields (serial,
+# asset_id) carry no evidence; they give a finding its stable id.
+SCREENING_FIELDS = (
+    "vendor", "manufacturer", "brand", "model", "mac", "fcc_id", "sysobjectid", "usb_id",
+    "software", "service_provider", "description", "category", "country", "use",
+)
+IDENTITY_FIELDS = ("mac", "fcc_id", "serial", "asset_id")
+
+
+def build_extractors(kb: KnowledgeBase) -> dict[str, Extractor]:
+    names = NameMatcher(kb)
+    models = ModelMatcher(kb)
+    fcc = FccIdExtractor(kb)
+    categories = CategoryMatcher(kb)
+    vendor_names = NameExtractor(kb, names, "name")
+    return {
+        "vendor": vendor_names,
+        "manufacturer": vendor_names,
+        "brand": vendor_names,
+        "model": ModelExtractor(kb, models),
+        "mac": MacExtractor(kb),
+        "fcc_id": fcc,
+        "sysobjectid": PenExtractor(kb),
+        "usb_id": UsbExtractor(kb),
+        "software": NameExtractor(kb, names, "software"),
+        "service_provider": NameExtractor(kb, names, "service"),
+        "description": DescriptionExtractor(vendor_names, models, fcc, categories),
+        "category": CategoryExtractor(kb, categories),
+        "country": CountryExtractor(kb),
+        "use": UseExtractor(kb),
+    }

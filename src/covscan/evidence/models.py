@@ -1,0 +1,71 @@
+"""Model and part numbers matched against the knowledge base's model-number patterns.
+
+Each pattern runs once over all distinct values as a vectorised polars regex. A value is tried
+whole first; failing that, its words are tried one by one, but only against patterns specific
+enough to stand alone (a bare "F660" or "E3372" inside free text proves nothing).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from covscan.evidence.base import EvidenceTuple, node_evidence
+from covscan.kb import KnowledgeBase
+from covscan.kb.loader import Identifier
+from covscan.model import Evidence
+
+
+class ModelMatcher:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.patterns = [(p, f"(?i)^(?:{p.pattern.pattern})$") for p in kb.models if p.pattern]
+        self.specific = [(p, rx) for p, rx in self.patterns if not p.corroborate]
+
+    def match(self, values: Sequence[str], in_text: bool) -> list[list[tuple[Identifier, str]]]:
+        """For each value, the (pattern, matched text) pairs."""
+        out: list[list[tuple[Identifier, str]]] = [[] for _ in values]
+        if not values:
+            return out
+        whole = pl.DataFrame({"i": range(len(values)), "v": pl.Series(values, dtype=pl.String).str.strip_chars()})
+        if not in_text:
+            for pattern, rx in self.patterns:
+                for i, v in whole.filter(pl.col("v").str.contains(rx)).iter_rows():
+                    out[i].append((pattern, v))
+        pending = [i for i, hits in enumerate(out) if not hits]
+        if not pending:
+            return out
+        words = (
+            whole.filter(pl.col("i").is_in(pending))
+            .with_columns(pl.col("v").str.split(" "))
+            .explode("v")
+            .with_columns(pl.col("v").str.strip_chars(",;()[]\"'"))
+            .filter(pl.col("v").str.len_chars() >= 4)
+        )
+        for pattern, rx in self.specific:
+            for i, v in words.filter(pl.col("v").str.contains(rx)).unique(maintain_order=True).iter_rows():
+                if all(p.key != pattern.key for p, _ in out[i]):
+                    out[i].append((pattern, v))
+        return out
+
+    def evidence(self, pattern: Identifier, field: str, value: str, matched_text: str, in_text: bool) -> Evidence:
+        whole = matched_text.strip() == value.strip()
+        return node_evidence(
+            self.kb, signal="model", field=field, value=value, node=pattern.node,
+            fact_confidence=pattern.confidence,
+            factor=self.kb.signal("model" if whole and not in_text else "model-in-text"),
+            matched=f"{pattern.label} ({pattern.key})" + ("" if whole else f": {matched_text}"),
+            rule=f"model.{pattern.key}", source=pattern.source, corroborate=pattern.corroborate,
+            note=pattern.note or None,
+        )
+
+
+class ModelExtractor:
+    def __init__(self, kb: KnowledgeBase, matcher: ModelMatcher) -> None:
+        self.matcher = matcher
+
+    def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
+        return [
+            tuple(self.matcher.evidence(p, field, v, text, in_text=False) for p, text in hits)
+            for v, hits in zip(values, self.matcher.match(values, in_text=False))
+        ]

@@ -1,0 +1,160 @@
+"""Company, brand, software and service-provider names.
+
+Three stages, each run only on what the previous one left: exact alias lookup of the whole
+normalised value, alias search on word boundaries inside longer names (longest match wins, so
+"Shanghai Dahua Scale Factory" is that trap and never Dahua), then fuzzy matching of single
+distinctive words with rapidfuzz for typos ("Hikvison"). Short or common names (`standalone`
+aliases such as "Dahua" or "Lorex") count only when they are all that the value says.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from covscan.evidence.base import EvidenceTuple, node_evidence
+from covscan.kb import KnowledgeBase
+from covscan.kb.loader import Alias
+from covscan.model import Evidence
+from covscan.normalize import fold, is_generic, tokens
+
+# Words before a name that say the record is not made by that company ("adapter for Hikvision").
+NOT_THE_MAKER_BEFORE = frozenset(
+    "for compatible replaces replacement replacing replace works alternative vs versus not non unlike instead "
+    "fits fit supports support without".split()
+)
+NOT_THE_MAKER_AFTER = frozenset("compatible compatibility alternative replacement".split())
+FUZZY_MIN_LENGTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    alias: Alias
+    start: int
+    end: int
+    kind: str  # exact | in-longer | standalone-in-text | fuzzy
+    negated: bool = False
+
+
+class NameMatcher:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.by_first: dict[str, list[Alias]] = {}
+        self.exact: dict[tuple[str, ...], list[Alias]] = {}
+        self.cjk: list[Alias] = [a for a in kb.aliases if len(a.cjk) >= 2]
+        for alias in kb.aliases:
+            if alias.tokens:
+                self.by_first.setdefault(alias.tokens[0], []).append(alias)
+                self.exact.setdefault(alias.tokens, []).append(alias)
+        other_words = {a.tokens[0] for a in kb.aliases if kb.nodes[a.node].kind == "other-vendor" and len(a.tokens) == 1}
+        self.fuzzy_aliases = [
+            a for a in kb.aliases
+            if len(a.tokens) == 1 and len(a.tokens[0]) >= FUZZY_MIN_LENGTH and not a.standalone
+            and kb.nodes[a.node].kind == "covered-group" and a.tokens[0] not in other_words
+        ]
+        self.fuzzy_words = [a.tokens[0] for a in self.fuzzy_aliases]
+
+    def match(self, text: str, free_text: bool = False) -> list[NameMatch]:
+        toks = tokens(text)
+        found: list[NameMatch] = []
+        if toks and toks in self.exact and not free_text:
+            found = [NameMatch(a, 0, len(toks), "exact") for a in self.exact[toks]]
+        else:
+            for i, tok in enumerate(toks):
+                for alias in self.by_first.get(tok, ()):
+                    end = i + len(alias.tokens)
+                    if toks[i:end] != alias.tokens:
+                        continue
+                    rest = toks[:i] + toks[end:]
+                    only_generic = all(is_generic(t) for t in rest)
+                    if alias.standalone and not only_generic:
+                        if not free_text:
+                            continue
+                        kind = "standalone-in-text"
+                    else:
+                        kind = "exact" if only_generic and not free_text else "in-longer"
+                    found.append(NameMatch(alias, i, end, kind, free_text and _negated(toks, i, end)))
+        if self.cjk:
+            folded = fold(text)
+            found += [NameMatch(a, -1, -1, "in-longer") for a in self.cjk if a.cjk in folded]
+        return _longest(found)
+
+    def fuzzy(self, texts: Sequence[str]) -> dict[str, list[NameMatch]]:
+        """One-typo (two for long words) matches of distinctive single-word names, batched with rapidfuzz."""
+        words = sorted({t for text in texts for t in tokens(text) if len(t) >= FUZZY_MIN_LENGTH and not is_generic(t)})
+        if not words or not self.fuzzy_words:
+            return {}
+        distances = process.cdist(words, self.fuzzy_words, scorer=OSA.distance, score_cutoff=2, workers=-1)
+        best: dict[str, Alias] = {}
+        for wi, word in enumerate(words):
+            for ai, alias_word in enumerate(self.fuzzy_words):
+                d = int(distances[wi, ai])
+                allowed = 1 if len(alias_word) < 9 else 2
+                if 0 < d <= allowed and word[0] == alias_word[0] and word not in best:
+                    best[word] = self.fuzzy_aliases[ai]
+        out: dict[str, list[NameMatch]] = {}
+        for text in texts:
+            toks = tokens(text)
+            hits = [NameMatch(best[t], i, i + 1, "fuzzy") for i, t in enumerate(toks) if t in best]
+            if hits:
+                out[text] = hits
+        return out
+
+
+def _negated(toks: tuple[str, ...], start: int, end: int) -> bool:
+    before = set(toks[max(0, start - 3) : start])
+    after = set(toks[end : end + 2])
+    return bool(before & NOT_THE_MAKER_BEFORE or after & NOT_THE_MAKER_AFTER)
+
+
+def _longest(matches: list[NameMatch]) -> list[NameMatch]:
+    """Keep the longest non-overlapping matches; CJK matches (span -1) stand on their own."""
+    kept: list[NameMatch] = []
+    taken: set[int] = set()
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        span = set(range(m.start, m.end))
+        if m.start >= 0 and span & taken:
+            continue
+        taken |= span
+        if not any(k.alias.node == m.alias.node and k.start == m.start for k in kept):
+            kept.append(m)
+    return kept
+
+
+_KIND_FACTOR = {"exact": "name", "in-longer": "name-in-longer", "fuzzy": "name-fuzzy"}
+
+
+class NameExtractor:
+    """Names in a vendor, manufacturer, brand, software or service-provider field."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: NameMatcher, signal: str = "name") -> None:
+        self.kb, self.matcher, self.signal = kb, matcher, signal
+
+    def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
+        results = [self.matcher.match(v) for v in values]
+        fuzzy = self.matcher.fuzzy([v for v, r in zip(values, results) if not r])
+        return [
+            tuple(self.evidence(m, field, v, free_text=False) for m in (r or fuzzy.get(v, [])))
+            for v, r in zip(values, results)
+        ]
+
+    def evidence(self, m: NameMatch, field: str, value: str, free_text: bool) -> Evidence:
+        if free_text:
+            factor = self.kb.signal("description") * (0.5 if m.kind == "standalone-in-text" else 1.0)
+        else:
+            factor = self.kb.signal(_KIND_FACTOR[m.kind])
+        factor *= self.kb.signal(self.signal) if self.signal in ("software", "service") else 1.0
+        note = None
+        if m.negated:
+            factor, note = 0.0, "named as a compatible or replaced product, not as the maker"
+        elif m.kind == "fuzzy":
+            note = f"one or two typos away from {m.alias.name!r}"
+        elif m.kind == "standalone-in-text":
+            note = f"{m.alias.name!r} is a common word; in free text it needs corroboration"
+        return node_evidence(
+            self.kb, signal=self.signal, field=field, value=value, node=m.alias.node,
+            fact_confidence=m.alias.confidence, factor=factor, matched=m.alias.name,
+            rule=f"{self.signal}.{m.kind}", source=m.alias.source, note=note,
+        )

@@ -1,0 +1,119 @@
+"""The writer interface, atomic output files, and the run summary every writer can use."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import polars as pl
+
+from covscan.engine import Engine
+from covscan.model import Evidence, Finding, Verdict
+
+
+@dataclass
+class RunInfo:
+    """What was screened, how, and with which knowledge base: printed in every report."""
+
+    input: str
+    kb_version: str
+    context: str
+    use: str | None
+    fields: dict[str, str]
+    ignored_columns: list[str]
+    covscan_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    by_verdict: Counter[str] = field(default_factory=Counter)
+    by_entity: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, result: pl.DataFrame, engine: Engine) -> None:
+        self.rows += result.height
+        counts = result.group_by("finding").len()
+        for index, n in counts.iter_rows():
+            if index is None:
+                self.by_verdict[Verdict.ERROR.value] += n
+                continue
+            finding = engine.findings[index]
+            self.by_verdict[finding.verdict.value] += n
+            if finding.entity:
+                self.by_entity.setdefault(finding.entity, Counter())[finding.verdict.value] += n
+
+    def worst(self, levels: tuple[Verdict, ...] = (Verdict.COVERED, Verdict.CONDITIONAL, Verdict.REVIEW)) -> Verdict | None:
+        return next((v for v in levels if self.by_verdict.get(v.value)), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "by_verdict": dict(self.by_verdict),
+                "by_entity": {k: dict(v) for k, v in sorted(self.by_entity.items())}}
+
+
+class Writer(Protocol):
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None: ...
+
+    def close(self, summary: Summary) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class AtomicFile:
+    """A file written under a temporary name beside its target and renamed into place on commit,
+    so a crash or Ctrl-C never leaves a half-written report where the old one was."""
+
+    def __init__(self, path: Path, binary: bool = False) -> None:
+        self.path = path
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.tmp = Path(name)
+        self.handle: IO[Any] = os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""}))
+
+    def commit(self) -> None:
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def evidence_text(e: Evidence) -> str:
+    """One line per piece of evidence, for flat formats (CSV, XLSX)."""
+    head = f"{e.field}={e.value!r}"
+    if e.matched:
+        head += f" -> {e.matched}"
+    if e.rule:
+        head += f" [{e.rule}, {e.confidence:.2f}]"
+    return head + (f" ({e.note})" if e.note else "")
+
+
+def finding_columns(engine: Engine) -> pl.DataFrame:
+    """Per-finding columns for flat formats, joined to rows by finding index."""
+    rows = [_flat(i, f) for i, f in enumerate(engine.findings)]
+    return pl.DataFrame(rows, schema={
+        "finding": pl.UInt32, "verdict": pl.String, "entity": pl.String, "relation": pl.String, "confidence": pl.Float64,
+        "entry": pl.Int64, "regimes": pl.String, "explanation": pl.String, "evidence": pl.String,
+    }, orient="row")
+
+
+def _flat(index: int, f: Finding) -> tuple[Any, ...]:
+    return (index, f.verdict.value, f.entity, f.relation, round(f.confidence, 3), f.entry,
+            "; ".join(r.id for r in f.regimes), f.explanation, " | ".join(evidence_text(e) for e in f.evidence))
+
+
+def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_columns: list[str]) -> pl.DataFrame:
+    """Input columns followed by the finding's columns; error rows carry their message."""
+    flat = result.join(finding_columns(engine), on="finding", how="left", maintain_order="left")
+    flat = flat.with_columns(
+        verdict=pl.when(pl.col("error").is_null()).then(pl.col("verdict")).otherwise(pl.lit(Verdict.ERROR.value)),
+        explanation=pl.coalesce("error", "explanation"),
+    )
+    out_cols = ["row", "id", "verdict", "entity", "relation", "confidence", "entry", "regimes", "explanation", "evidence"]
+    renamed = {c: (f"input_{c}" if c in out_cols else c) for c in input_columns}
+    return pl.concat([batch.select(input_columns).rename(renamed), flat.select(out_cols)], how="horizontal")

@@ -1,0 +1,70 @@
+"""Screening a file: source -> engine -> writers, with a summary of what was found."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from covscan.engine import Engine, ScreenSettings
+from covscan.kb import KnowledgeBase
+from covscan.report import RunInfo, Summary, Writer
+from covscan.sources import Source, map_columns, open_source
+
+Progress = Callable[[int, int | None, str], None]
+
+
+@dataclass
+class Screen:
+    """An opened input, its column mapping and an engine ready to run."""
+
+    source: Source
+    fields: dict[str, str]
+    engine: Engine
+    info: RunInfo
+
+    def run(self, writers: Sequence[Writer], progress: Progress | None = None, batch_rows: int = 100_000) -> Summary:
+        summary = Summary()
+        try:
+            for batch in self.source.batches(batch_rows):
+                result = self.engine.screen(batch)
+                for writer in writers:
+                    writer.write(batch, result, self.engine)
+                summary.add(result, self.engine)
+                if progress:
+                    progress(self.source.position(), self.source.total, self.source.unit)
+        except BaseException:
+            for writer in writers:
+                writer.abort()
+            raise
+        for writer in writers:
+            writer.close(summary)
+        return summary
+
+
+def covscan_version() -> str:
+    try:
+        return metadata.version("covscan")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def open_screen(
+    path: Path,
+    kb: KnowledgeBase,
+    settings: ScreenSettings,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> Screen:
+    source = open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    fields = map_columns(source.columns, overrides or {}, str(path))
+    info = RunInfo(
+        input=str(path), kb_version=kb.version, context=settings.context.value,
+        use=settings.use.value if settings.use else None, fields=fields,
+        ignored_columns=[c for c in source.columns if c not in fields.values()], covscan_version=covscan_version(),
+    )
+    return Screen(source, fields, Engine(kb, fields, settings), info)

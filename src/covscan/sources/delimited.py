@@ -1,0 +1,138 @@
+"""CSV, TSV and other delimited text in any common encoding.
+
+Read with the csv module so that every physical row can be checked: a row whose field count
+differs from the header, or whose bytes do not decode, becomes an error row that names the row,
+the line and the column, and every other row is screened.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+from charset_normalizer import from_bytes
+
+from covscan.sources.base import BATCH_ROWS, BatchBuilder, InputError, unique_headers
+
+SAMPLE_BYTES = 1 << 16
+REPLACEMENT = "\ufffd"
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class _DecodeErrors:
+    """Counts undecodable byte runs; once any occurred, the reader checks each row for the replacement mark."""
+
+    count = 0
+
+    @classmethod
+    def handler(cls, exc: UnicodeDecodeError) -> tuple[str, int]:
+        cls.count += 1
+        return REPLACEMENT, exc.end
+
+
+codecs.register_error("covscan-count", _DecodeErrors.handler)
+
+
+def detect_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        best = from_bytes(sample).best()
+        return best.encoding if best is not None else "cp1252"
+
+
+class DelimitedSource:
+    unit = "bytes"
+
+    def __init__(self, path: Path, encoding: str | None = None, delimiter: str | None = None) -> None:
+        self.path = path
+        self.total = path.stat().st_size
+        if self.total == 0:
+            raise InputError(f"{path}: the file is empty (0 bytes); expected a header row and data rows")
+        with path.open("rb") as fh:
+            sample = fh.read(SAMPLE_BYTES)
+        self.encoding = encoding or detect_encoding(sample)
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError as exc:
+            raise InputError(f"{path}: unknown encoding {self.encoding!r}") from exc
+        text = sample.decode(self.encoding, errors="replace")
+        self.delimiter = delimiter or self._sniff(text, path)
+        self._binary: io.BufferedReader | None = None
+        self._stream = self._open()
+        self._reader = csv.reader(self._stream, delimiter=self.delimiter)
+        header = next(self._reader, None)
+        while header is not None and not any(h.strip() for h in header):
+            header = next(self._reader, None)
+        if header is None:
+            raise InputError(f"{path}: no header row (the file holds only blank lines)")
+        if REPLACEMENT in "".join(header) and _DecodeErrors.count:
+            raise InputError(f"{path}: the header row is not valid {self.encoding}; pass --encoding (e.g. cp1252, gb18030)")
+        self.columns = unique_headers(header)
+
+    @staticmethod
+    def _sniff(text: str, path: Path) -> str:
+        if path.suffix.lower() in (".tsv", ".tab"):
+            return "\t"
+        first = text.split("\n", 1)[0]
+        try:
+            return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
+        except csv.Error:
+            return ","
+
+    def _open(self) -> io.TextIOWrapper:
+        self._binary = self.path.open("rb")
+        return io.TextIOWrapper(self._binary, encoding=self.encoding, errors="covscan-count", newline="")
+
+    def position(self) -> int:
+        return self._binary.tell() if self._binary and not self._binary.closed else self.total
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        builder = BatchBuilder(self.columns)
+        width = len(self.columns)
+        errors_before = _DecodeErrors.count
+        name = self.path.name
+        try:
+            while True:
+                start = self._reader.line_num + 1
+                try:
+                    row = next(self._reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    builder.add_error(f"{name} row {builder.next_row} (line {self._reader.line_num}): unreadable CSV: {exc}")
+                    continue
+                if not row:
+                    continue  # a blank line is not a record
+                line = self._reader.line_num
+                where = f"{name} row {builder.next_row} (line {start})"
+                if _DecodeErrors.count != errors_before:  # decoding runs ahead of rows: check every row from now on
+                    bad = next((self.columns[i] if i < width else f"field {i + 1}" for i, v in enumerate(row) if REPLACEMENT in v), None)
+                    if bad is not None:
+                        builder.add_error(f"{where}, column {bad!r}: bytes that are not valid {self.encoding}; pass --encoding to read it")
+                        continue
+                if len(row) != width:
+                    if len(row) < width:
+                        detail = f"{len(row)} fields but the header has {width}; column {self.columns[len(row)]!r} and after are missing"
+                    else:
+                        detail = f"{len(row)} fields but the header has {width}; extra field(s) after column {self.columns[-1]!r}"
+                    if line > start:
+                        detail += f"; a quote that is never closed makes this row run on to line {line}"
+                    builder.add_error(f"{where}: {detail}")
+                else:
+                    builder.add([v if v != "" else None for v in row])
+                if len(builder) >= rows:
+                    yield builder.take()
+            if len(builder):
+                yield builder.take()
+        finally:
+            self._stream.close()

@@ -1,0 +1,215 @@
+"""Evidence fusion: all signals of one record become one finding with a verdict, the regimes that
+apply in the user's context, and an explanation an auditor can follow.
+
+Rules, in order:
+1. Evidence is grouped by the Covered List entity it leads to; confidences within a group combine
+   as independent signals (noisy-OR).
+2. Generic model patterns need corroboration: alone they are capped, and a known non-covered
+   vendor name in the same record overrules them ("Linksys" + "E4200").
+3. Direct evidence (the entity, its subsidiaries, affiliates and brands) outranks indirect evidence
+   (OEM partners, former subsidiaries, chip suppliers, equipment of a services-only entry), which
+   only ever gives `review`. Between entities the stronger wins; the loser and any contrary
+   vendor evidence are shown as conflicts and lower the winner's confidence.
+4. The entry's legal scope turns a confident match into a verdict: unconditional and software
+   entries are `covered`; use-limited entries are `conditional` unless the use is stated (or the
+   context is a marketplace, where the authorization freeze applies whatever the use); category
+   entries need the country of production.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from covscan.evidence.origin import DOMESTIC, FOREIGN
+from covscan.kb import KnowledgeBase
+from covscan.kb.loader import RELATIONS_REVIEW
+from covscan.model import Context, Evidence, Finding, RegimeHit, Use, Verdict
+
+# Signals that identify a product as equipment (as opposed to a service contract).
+EQUIPMENT_SIGNALS = frozenset({"name", "model", "mac", "fcc_id", "pen", "usb"})
+# Signals whose known non-covered vendor counts against weak covered evidence.
+COUNTER_SIGNALS = frozenset({"name", "mac", "pen", "usb"})
+_USE_TEXT = {
+    "public-safety": "public safety",
+    "government-facility": "security of government facilities",
+    "critical-infrastructure": "physical-security surveillance of critical infrastructure",
+    "national-security": "other national-security purposes",
+}
+_REVIEW_REASON = {
+    "oem": "OEM / white-label partner of {parent}: some products are {parent}-made, so check the model",
+    "former-oem": "former OEM partner of {parent}: older stock may be {parent}-made",
+    "former-subsidiary": "former subsidiary of {parent}: products from the years of ownership may be {parent}-made",
+    "chip-supplier": "chip supplier of the {parent} group: the SoC or NIC maker is not the device maker",
+    "services": "{parent}'s Covered List entry covers its section 214 services, not equipment sold under its name",
+}
+
+
+def noisy_or(values: Iterable[float]) -> float:
+    miss = 1.0
+    for v in values:
+        miss *= 1.0 - v
+    return min(0.99, 1.0 - miss)
+
+
+@dataclass
+class _Candidate:
+    entity: str
+    items: list[Evidence]
+    direct: list[Evidence]
+    confidence: float
+
+    @property
+    def rank(self) -> tuple[bool, float]:
+        return bool(self.direct), self.confidence
+
+
+class Fuser:
+    def __init__(self, kb: KnowledgeBase, context: Context = Context.GENERAL, use: Use | None = None) -> None:
+        self.kb, self.context, self.use = kb, context, use
+        s = kb.scoring
+        self.decide_at, self.review_at = float(s["decide_at"]), float(s["review_at"])
+        self.penalty, self.cap = float(s["conflict_penalty"]), float(s["uncorroborated_cap"])
+
+    # ------------------------------------------------------------------ entry point
+
+    def fuse(self, evidence: Sequence[Evidence]) -> Finding:
+        use = next((Use(e.matched) for e in evidence if e.signal == "use" and e.matched), self.use)
+        counter = [e for e in evidence if e.entity is None and e.target and e.confidence > 0 and e.signal in COUNTER_SIGNALS]
+        scored = [e for e in evidence if e.entity and e.confidence > 0]
+        by_entity: dict[str, list[Evidence]] = {}
+        for e in scored:
+            by_entity.setdefault(e.entity, []).append(e)  # type: ignore[arg-type]
+        companies = {k: v for k, v in by_entity.items() if self.kb.scope(k) != "category"}
+        categories = {k: v for k, v in by_entity.items() if self.kb.scope(k) == "category"}
+
+        company = self._company(companies, counter, use, list(evidence))
+        category = self._category(categories, evidence)
+        if category is not None and category.verdict.rank > company.verdict.rank:
+            return category
+        return company
+
+    # ------------------------------------------------------------------ companies and brands
+
+    def _company(self, groups: dict[str, list[Evidence]], counter: list[Evidence], use: Use | None, evidence: list[Evidence]) -> Finding:
+        candidates: list[_Candidate] = []
+        overruled: list[Evidence] = []
+        for entity, items in groups.items():
+            if counter and all(e.corroborate for e in items):
+                overruled += items
+                continue
+            conf = noisy_or(e.confidence for e in items)
+            if all(e.corroborate for e in items):
+                conf = min(conf, self.cap)
+            scope = self.kb.scope(entity)
+            direct = [e for e in items if self._indirect_reason(e, scope) is None]
+            candidates.append(_Candidate(entity, items, direct, conf))
+        if not candidates:
+            return self._clear(evidence, overruled, counter)
+
+        candidates.sort(key=lambda c: c.rank, reverse=True)
+        win, losers = candidates[0], candidates[1:]
+        conflicts = [e for c in losers for e in c.items] + counter
+        confidence = win.confidence
+        for other in [c.confidence for c in losers] + [e.confidence for e in counter]:
+            confidence *= 1.0 - self.penalty * other
+        strongest = max(win.direct or win.items, key=lambda e: e.confidence)
+        scope = self.kb.scope(win.entity)
+        entry = self.kb.entries_by_entity[win.entity][0]
+
+        if not win.direct:
+            reason = self._indirect_reason(strongest, scope) or "indirect evidence"
+            return self._finding(Verdict.REVIEW, win.entity, strongest, confidence, evidence, conflicts, reason)
+        if confidence < self.review_at:
+            return self._clear(evidence, overruled + win.items, counter, f"evidence for {self._name(win.entity)} is too weak ({confidence:.2f})")
+        if confidence < self.decide_at:
+            why = "uncorroborated model pattern" if all(e.corroborate for e in win.items) else "weak evidence"
+            return self._finding(Verdict.REVIEW, win.entity, strongest, confidence, evidence, conflicts,
+                                 f"{why} ({confidence:.2f}) for {self._name(win.entity)}; confirm before relying on it")
+
+        if scope == "use-limited":
+            if self.context is Context.MARKETPLACE:
+                verdict, why = Verdict.COVERED, "new FCC authorizations of all its equipment are frozen, whatever the use (FCC 22-84), so new models may not be imported or marketed"
+            elif use is not None and use is not Use.OTHER:
+                verdict, why = Verdict.COVERED, f"the stated use ({_USE_TEXT[use.value]}) is one of the four covered uses"
+            elif use is Use.OTHER:
+                return self._clear(evidence, [], counter, f"{self._name(win.entity)} equipment, but the stated use is outside the four covered uses (public safety, government facilities, critical infrastructure, national security)", entity_evidence=win.items)
+            else:
+                verdict, why = Verdict.CONDITIONAL, "covered only if used for public safety, security of government facilities, physical-security surveillance of critical infrastructure or other national-security purposes (state it with --use)"
+        elif scope == "software":
+            verdict, why = Verdict.COVERED, "its security software is covered, including equipment with it integrated"
+        elif scope == "services":
+            verdict, why = Verdict.COVERED, "its section 214 international telecommunications services are covered"
+        else:
+            verdict, why = Verdict.COVERED, "all of its telecommunications equipment is covered, whatever the use"
+        return self._finding(verdict, win.entity, strongest, confidence, evidence, conflicts, why, entry_no=entry.entry)
+
+    def _indirect_reason(self, e: Evidence, scope: str) -> str | None:
+        parent = self._name(e.entity)
+        if e.relation in RELATIONS_REVIEW:
+            return _REVIEW_REASON[e.relation].format(parent=parent)
+        if scope == "services" and e.signal in EQUIPMENT_SIGNALS:
+            return _REVIEW_REASON["services"].format(parent=parent)
+        return None
+
+    # ------------------------------------------------------------------ category entries
+
+    def _category(self, groups: dict[str, list[Evidence]], evidence: Sequence[Evidence]) -> Finding | None:
+        if not groups:
+            return None
+        entity, items = max(groups.items(), key=lambda kv: noisy_or(e.confidence for e in kv[1]))
+        conf = noisy_or(e.confidence for e in items)
+        strongest = max(items, key=lambda e: e.confidence)
+        origin = next((e for e in evidence if e.signal == "origin"), None)
+        what = self.kb.entries_by_entity[entity][0].listed_as
+        if origin is not None and origin.matched == DOMESTIC:
+            return None
+        if origin is not None and origin.matched == FOREIGN:
+            verdict = Verdict.COVERED if conf >= self.decide_at else Verdict.REVIEW
+            why = f"{what}: produced in {origin.value}" + ("" if verdict is Verdict.COVERED else f"; the category match ({strongest.matched!r}) is uncertain")
+            why += "; exempt only with a DoW/DHS Conditional Approval or a listed exemption"
+            return self._finding(verdict, entity, strongest, conf, list(evidence), [], why,
+                                 entry_no=self.kb.entries_by_entity[entity][0].entry)
+        if conf < self.decide_at:
+            return None
+        return self._finding(Verdict.REVIEW, entity, strongest, conf * 0.8, list(evidence), [],
+                             f"{what}: covered if produced outside the US; the record gives no country of production")
+
+    # ------------------------------------------------------------------ assembling findings
+
+    def _name(self, entity: str | None) -> str:
+        return self.kb.display_name(entity)
+
+    def _clear(self, evidence: list[Evidence], overruled: list[Evidence], counter: list[Evidence],
+               why: str | None = None, entity_evidence: list[Evidence] | None = None) -> Finding:
+        if why is None:
+            if overruled and counter:
+                why = f"{counter[0].matched!r} is a known vendor that is not covered; the generic model pattern for {self._name(overruled[0].entity)} is not enough on its own"
+            elif counter:
+                note = counter[0].note or "known vendor that is not covered"
+                why = f"{counter[0].matched!r}: {note}"
+            else:
+                why = "no evidence of a covered producer, provider or category"
+        conflicts = overruled + (entity_evidence or [])
+        return Finding(Verdict.CLEAR, None, None, 0.0, why, [], list(evidence), conflicts)
+
+    def _finding(self, verdict: Verdict, entity: str, strongest: Evidence, confidence: float, evidence: list[Evidence],
+                 conflicts: list[Evidence], why: str, entry_no: int | None = None) -> Finding:
+        relation = strongest.relation or "parent"
+        via = "" if relation in ("parent", "category") else f" via {relation} {self.kb.display_name(strongest.target)}"
+        explanation = f"{self._name(entity)}{via}: {why}. Strongest evidence: {strongest.field} {strongest.value!r} matched {strongest.matched}"
+        if conflicts:
+            explanation += "; conflicting evidence for " + ", ".join(sorted({self.kb.display_name(e.entity or e.target) for e in conflicts}))
+        return Finding(verdict, entity, relation, confidence, explanation, self.regimes(entity), evidence, conflicts,
+                       entry_no or self.kb.entries_by_entity[entity][0].entry)
+
+    def regimes(self, entity: str) -> list[RegimeHit]:
+        """The regimes of every Covered List entry of the entity that matter in the user's context."""
+        ids: list[str] = []
+        for entry in self.kb.entries_by_entity[entity]:
+            ids += [r for r in entry.regimes if r not in ids]
+        hits = []
+        for rid in ids:
+            regime = self.kb.regimes[rid]
+            if self.context.value in regime.relevant_in:
+                hits.append(RegimeHit(regime.id, regime.name, regime.effects[self.context.value], regime.authority, regime.source))
+        return hits
