@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -59,7 +60,7 @@ UseOpt = Annotated[Optional[Use], typer.Option("--use", "-u", help="The equipmen
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -159,7 +160,7 @@ def print_findings(console: Console, findings: list[Finding], summary: Summary) 
     for col in ("verdict", "entity", "relation", "conf.", "why"):
         table.add_column(col, overflow="fold")
     for f in shown:
-        table.add_row(f"[{VERDICT_STYLE[f.verdict.value]}]{f.verdict.value}[/]", f.entity or "", f.relation or "", f"{f.confidence:.2f}", f.explanation)
+        table.add_row(f"[{VERDICT_STYLE[f.verdict.value]}]{f.verdict.value}[/]", f.entity or "", f.relation or "", f"{f.confidence:.2f}", escape(f.explanation))
     console.print(table)
 
 
@@ -173,11 +174,11 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
         table.add_row(entity, *[f"{counts.get(v, 0):,}" for v in verdicts[:-1]])
     table.add_row("[bold]all rows[/]", *[f"[bold]{summary.by_verdict.get(v, 0):,}[/]" for v in verdicts[:-1]])
     console.print(table)
-    console.print("columns read: " + ", ".join(f"{k}={v!r}" for k, v in fields.items()) + (f"; not read: {', '.join(ignored)}" if ignored else ""), highlight=False)
+    console.print("columns read: " + ", ".join(f"{k}={v!r}" for k, v in fields.items()) + (f"; not read: {', '.join(ignored)}" if ignored else ""), highlight=False, markup=False)
     if summary.by_verdict.get("error"):
         console.print(f"[bold red]{summary.by_verdict['error']:,} row(s) could not be read[/]: they are in the output with verdict \"error\" and the reason")
     for path in outputs:
-        console.print(f"wrote {path}", highlight=False)
+        console.print(f"wrote {path}", highlight=False, markup=False)
 
 
 # ---------------------------------------------------------------------------------------- lookup
@@ -217,18 +218,18 @@ def lookup(
             out.print_json(json.dumps({"value": value, "as": fields} | finding.to_dict() | {"kb_version": kb.version}))
             continue
         style = VERDICT_STYLE[finding.verdict.value]
-        out.print(f"[bold]{value}[/] (as {', '.join(fields)}): [{style}]{finding.verdict.value}[/]"
+        out.print(f"[bold]{escape(value)}[/] (as {', '.join(fields)}): [{style}]{finding.verdict.value}[/]"
                   + (f" - {finding.entity} ({finding.relation}), confidence {finding.confidence:.2f}" if finding.entity else ""), highlight=False)
-        out.print(f"  {finding.explanation}", highlight=False)
+        out.print(f"  {finding.explanation}", highlight=False, markup=False)
         for e in finding.evidence:
             line = f"  - {e.signal}: {e.value!r}"
             line += f" -> {e.matched} [{e.rule}, {e.confidence:.2f}]" if e.matched else ""
             line += f" ({e.note})" if e.note else ""
-            out.print(line, highlight=False)
+            out.print(line, highlight=False, markup=False)
             if e.source:
-                out.print(f"      source: {e.source}", style="dim", highlight=False)
+                out.print(f"      source: {e.source}", style="dim", highlight=False, markup=False)
         for r in finding.regimes:
-            out.print(f"  * {r.name}: {r.effect}", highlight=False)
+            out.print(f"  * {r.name}: {r.effect}", highlight=False, markup=False)
     raise typer.Exit(1 if worst >= Verdict.COVERED.rank else 0)
 
 

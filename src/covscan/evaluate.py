@@ -58,13 +58,12 @@ class EvalReport:
             f"review rows flagged {self.review_hits}/{self.review_rows}, exact verdict {self.verdict_agree}/{self.rows}",
             highlight=False,
         )
-        entities = sorted({e for pair in self.confusion for e in pair}, key=lambda e: (e == "none", e))
-        table = Table(title="Confusion: expected entity (rows) x predicted entity (columns), positives only")
-        table.add_column("expected \\ predicted")
-        for e in entities:
-            table.add_column(e, justify="right")
-        for exp in entities:
-            table.add_row(exp, *[str(self.confusion.get((exp, pred), "")) for pred in entities])
+        table = Table(title="Per-entity confusion (positive rows): expected entity -> predicted entity")
+        for col in ("expected", "predicted covered/conditional", "rows"):
+            table.add_column(col, justify="right" if col == "rows" else "left")
+        for (expected, predicted), n in sorted(self.confusion.items()):
+            style = "" if expected == predicted else "bold red"
+            table.add_row(expected, predicted, str(n), style=style)
         out.print(table)
         if self.by_signal:
             sig = Table(title="Recall by strongest signal kind (positive rows)")
@@ -74,7 +73,7 @@ class EvalReport:
                 sig.add_row(signal, str(c["n"]), str(c["hit"]), f"{c['hit'] / c['n']:.3f}" if c["n"] else "-")
             out.print(sig)
         for row, exp_v, exp_e, got_v, got_e, why in self.mistakes[:show_errors]:
-            out.print(f"row {row}: expected {exp_v} {exp_e or ''}, got {got_v} {got_e or ''}: {why}", highlight=False)
+            out.print(f"row {row}: expected {exp_v} {exp_e or ''}, got {got_v} {got_e or ''}: {why}", highlight=False, markup=False)
 
 
 def evaluate_file(path: Path, kb: KnowledgeBase, settings: ScreenSettings, overrides: dict[str, str]) -> EvalReport:

@@ -32,9 +32,9 @@ def show_node(kb: KnowledgeBase, name: str, out: Console) -> bool:
     node = _find(kb, name)
     if node is None:
         return False
-    p = lambda text, **kw: out.print(text, highlight=False, **kw)  # noqa: E731
+    p = lambda text, **kw: out.print(text, highlight=False, markup=False, **kw)  # noqa: E731
     if node.kind == "other-vendor":
-        p(f"[bold]{node.name}[/] ({node.id}) is not on the Covered List.")
+        p(f"{node.name} ({node.id}) is not on the Covered List.", style="bold")
         if node.trap:
             p(f"It is a known lookalike of {kb.display_name(node.lookalike_of)}: {node.reason}")
         p(f"names: {', '.join(a.name for a in kb.aliases if a.node == node.id)}")
@@ -46,25 +46,25 @@ def show_node(kb: KnowledgeBase, name: str, out: Console) -> bool:
     if resolution.entity != node.id:
         edge = node.edges[0]
         dates = " ".join(x for x in (f"since {edge.since}" if edge.since else "", f"until {edge.until}" if edge.until else "") if x)
-        p(f"[bold]{node.name}[/] ({node.id}): {edge.relation} of {kb.display_name(resolution.entity)} {dates}".rstrip())
+        p(f"{node.name} ({node.id}): {edge.relation} of {kb.display_name(resolution.entity)} {dates}".rstrip(), style="bold")
         p(f"  link confidence {resolution.edge_confidence}; source: {edge.source}")
         p(f"  names: {', '.join(a.name for a in kb.aliases if a.node == node.id)}\n")
         node = kb.nodes[resolution.entity]
     entity = node.id
-    p(f"[bold]{node.name}[/] ({entity})")
+    p(f"{node.name} ({entity})", style="bold")
     for e in kb.entries_by_entity[entity]:
         named = "" if e.entity == entity else f" (named producer under entry {e.entry})"
-        p(f"\n[bold]Covered List entry {e.entry}[/]{named}: {e.listed_as}")
+        p(f"\nCovered List entry {e.entry}{named}: {e.listed_as}", style="bold")
         p(f"  covered: {e.covered}")
         p(f"  added {e.date_added}; scope {e.scope}; basis: {e.basis}")
         if e.exceptions:
             p(f"  exceptions: {e.exceptions}")
         p(f"  source: {e.source} ({e.confidence})", style="dim")
         for note in e.notes:
-            p(f"  note: {note['text']} [{note.get('confidence', '')}] ({note.get('source', '')})", style="dim")
+            p(f"  note: {note['text']} ({note.get('source', '')}; {note.get('confidence', '')})", style="dim")
         p("  regimes: " + ", ".join(kb.regimes[r].name for r in e.regimes))
     if node.memberships:
-        p("\n[bold]Other listings[/]")
+        p("\nOther listings", style="bold")
         for m in node.memberships:
             count = f", {m['count']} entities" if m.get("count") else ""
             p(f"  {m['date']} {kb.regimes[m['regime']].name}: {m['detail']}{count} ({m['source']}; {m['confidence']})")
@@ -117,7 +117,7 @@ def search(kb: KnowledgeBase, text: str, out: Console) -> bool:
 
 
 def why(kb: KnowledgeBase, value: str, out: Console) -> bool:
-    p = lambda text: out.print(text, highlight=False)  # noqa: E731
+    p = lambda text: out.print(text, highlight=False, markup=False)  # noqa: E731
     text = value.strip()
     found = False
     code = text.upper()

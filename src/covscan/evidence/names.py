@@ -26,7 +26,7 @@ NOT_THE_MAKER_BEFORE = frozenset(
     "fits fit supports support without".split()
 )
 NOT_THE_MAKER_AFTER = frozenset("compatible compatibility alternative replacement".split())
-FUZZY_MIN_LENGTH = 6
+FUZZY_MIN_LENGTH = 5  # five-letter names ("dahua") only forgive a swap of two letters
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class NameMatcher:
         other_words = {a.tokens[0] for a in kb.aliases if kb.nodes[a.node].kind == "other-vendor" and len(a.tokens) == 1}
         self.fuzzy_aliases = [
             a for a in kb.aliases
-            if len(a.tokens) == 1 and len(a.tokens[0]) >= FUZZY_MIN_LENGTH and not a.standalone
+            if len(a.tokens) == 1 and len(a.tokens[0]) >= FUZZY_MIN_LENGTH and a.tokens[0].isascii()
             and kb.nodes[a.node].kind == "covered-group" and a.tokens[0] not in other_words
         ]
         self.fuzzy_words = [a.tokens[0] for a in self.fuzzy_aliases]
@@ -72,7 +72,8 @@ class NameMatcher:
                     if alias.standalone and not only_generic:
                         if not free_text:
                             continue
-                        kind = "standalone-in-text"
+                        # A title that starts with the brand ("Dahua 8MP bullet camera") names the maker.
+                        kind = "in-longer" if i == 0 else "standalone-in-text"
                     else:
                         kind = "exact" if only_generic and not free_text else "in-longer"
                     found.append(NameMatch(alias, i, end, kind, free_text and _negated(toks, i, end)))
@@ -91,16 +92,24 @@ class NameMatcher:
         for wi, word in enumerate(words):
             for ai, alias_word in enumerate(self.fuzzy_words):
                 d = int(distances[wi, ai])
-                allowed = 1 if len(alias_word) < 9 else 2
-                if 0 < d <= allowed and word[0] == alias_word[0] and word not in best:
+                if 0 < d <= _allowed_typos(word, alias_word) and word[0] == alias_word[0] and word not in best:
                     best[word] = self.fuzzy_aliases[ai]
         out: dict[str, list[NameMatch]] = {}
         for text in texts:
             toks = tokens(text)
-            hits = [NameMatch(best[t], i, i + 1, "fuzzy") for i, t in enumerate(toks) if t in best]
+            hits = [
+                NameMatch(best[t], i, i + 1, "fuzzy") for i, t in enumerate(toks)
+                if t in best and (not best[t].standalone or all(is_generic(r) for r in toks[:i] + toks[i + 1:]))
+            ]
             if hits:
                 out[text] = hits
         return out
+
+
+def _allowed_typos(word: str, alias_word: str) -> int:
+    if len(alias_word) == FUZZY_MIN_LENGTH:
+        return 1 if sorted(word) == sorted(alias_word) else 0
+    return 1 if len(alias_word) < 9 else 2
 
 
 def _negated(toks: tuple[str, ...], start: int, end: int) -> bool:
