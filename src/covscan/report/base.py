@@ -72,6 +72,7 @@ class AtomicFile:
         self.path = path
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self.tmp = Path(name)
+        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports get the usual permissions
         self.handle: IO[Any] = os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""}))
 
     def commit(self) -> None:
@@ -81,6 +82,12 @@ class AtomicFile:
     def discard(self) -> None:
         self.handle.close()
         self.tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def evidence_text(e: Evidence) -> str:

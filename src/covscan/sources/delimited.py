@@ -19,6 +19,9 @@ from charset_normalizer import from_bytes
 from covscan.sources.base import BATCH_ROWS, BatchBuilder, InputError, unique_headers
 
 SAMPLE_BYTES = 1 << 16
+# Encodings tried when a file is not UTF-8: the legacy code pages inventories are exported in.
+LEGACY_ENCODINGS = ["cp1252", "cp1250", "iso8859_15", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251"]
+LATIN_CODE_PAGES = frozenset({"cp1252", "cp1250", "iso8859_15", "cp1257", "cp775", "latin_1", "iso8859_2"})
 REPLACEMENT = "\ufffd"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -46,8 +49,9 @@ def detect_encoding(sample: bytes) -> str:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
     except UnicodeDecodeError:
-        best = from_bytes(sample).best()
-        return best.encoding if best is not None else "cp1252"
+        best = from_bytes(sample, cp_isolation=LEGACY_ENCODINGS).best()
+        # Short samples cannot tell the Latin code pages apart; Windows-1252 is by far the most common.
+        return "cp1252" if best is None or best.encoding in LATIN_CODE_PAGES else best.encoding
 
 
 class DelimitedSource:
@@ -69,7 +73,7 @@ class DelimitedSource:
         self.delimiter = delimiter or self._sniff(text, path)
         self._binary: io.BufferedReader | None = None
         self._stream = self._open()
-        self._reader = csv.reader(self._stream, delimiter=self.delimiter)
+        self._reader = csv.reader(self._stream, delimiter=self.delimiter, strict=True)
         header = next(self._reader, None)
         while header is not None and not any(h.strip() for h in header):
             header = next(self._reader, None)
@@ -109,7 +113,9 @@ class DelimitedSource:
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    builder.add_error(f"{name} row {builder.next_row} (line {self._reader.line_num}): unreadable CSV: {exc}")
+                    end = self._reader.line_num
+                    runs_on = f"; a quote that is never closed makes it run on to line {end}" if end > start else ""
+                    builder.add_error(f"{name} row {builder.next_row} (line {start}): unreadable CSV: {exc}{runs_on}")
                     continue
                 if not row:
                     continue  # a blank line is not a record

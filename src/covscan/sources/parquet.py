@@ -16,7 +16,9 @@ from covscan.sources.base import BATCH_ROWS, InputError
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     """Scalars as their text; nested values (lists, structs) as JSON text."""
     if dtype.is_nested():
-        return pl.col(name).map_elements(lambda v: json.dumps(v, default=str), return_dtype=pl.String)
+        return pl.col(name).map_elements(
+            lambda v: json.dumps(v.to_list() if isinstance(v, pl.Series) else v, default=str), return_dtype=pl.String
+        )
     return pl.col(name).cast(pl.String)
 
 

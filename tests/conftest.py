@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from covscan.cli import app
+from covscan.engine import Engine, ScreenSettings
+from covscan.kb import KnowledgeBase, load
+from covscan.model import Context, Finding, Use
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load()
+
+
+@pytest.fixture(scope="session")
+def judge(kb: KnowledgeBase):
+    """Screen single records given as field=value keyword arguments; returns the Finding."""
+
+    def run(ctx: Context = Context.GENERAL, stated_use: Use | None = None, **fields: str) -> Finding:
+        engine = Engine(kb, {f: f for f in fields}, ScreenSettings(ctx, stated_use))
+        frame = pl.DataFrame({f: pl.Series(f, [v], dtype=pl.String) for f, v in fields.items()})
+        index = engine.screen(frame)["finding"][0]
+        return engine.findings[index]
+
+    return run
+
+
+@pytest.fixture()
+def cli():
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path

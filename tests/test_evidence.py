@@ -1,0 +1,115 @@
+"""Extractors: normalisation of names, MACs, FCC IDs and registry numbers."""
+from __future__ import annotations
+
+import pytest
+
+from covscan.normalize import FccId, parse_fcc_id, tokens
+
+
+@pytest.mark.parametrize("mac", ["38:AF:29:12:34:56", "38-af-29-12-34-56", "38af.2912.3456", "38AF29123456", " 38:af:29:12:34:56 "])
+def test_mac_in_any_common_notation(judge, mac):
+    finding = judge(mac=mac)
+    assert finding.entity == "dahua"
+    assert finding.evidence[0].value == "38:AF:29:12:34:56"
+
+
+@pytest.mark.parametrize("mac", ["3A:AF:29:12:34:56", "DA:A1:19:00:11:22", "02:18:82:AA:BB:CC"])
+def test_locally_administered_mac_gives_no_vendor_evidence_and_says_so(judge, mac):
+    finding = judge(mac=mac)
+    assert finding.verdict.value == "clear"
+    assert [e.note for e in finding.evidence if e.note] and "locally administered" in finding.evidence[0].note
+    assert all(e.entity is None for e in finding.evidence)
+
+
+def test_multicast_and_invalid_macs_are_notes(judge):
+    assert "multicast" in judge(mac="01:00:5E:00:00:FB").evidence[0].note
+    assert "not a MAC address" in judge(mac="not-a-mac").evidence[0].note
+
+
+def test_mac_blocks_of_all_sizes(judge):
+    assert judge(mac="AC:64:DD:51:00:01").entity == "zte"          # MA-M of Shanghai ZTE
+    assert judge(mac="EC:5B:CD:E1:00:01").entity == "autel"        # MA-M of Autel Robotics USA
+    norsat = judge(mac="70:B3:D5:0A:E1:23")                       # MA-S of Norsat
+    assert norsat.entity == "hytera" and norsat.verdict.value == "review"
+    assert "MA-S" in norsat.evidence[0].matched
+
+
+def test_fcc_id_grantee_code_structure():
+    assert parse_fcc_id("2ADTD-5604SD") == FccId("2ADTD", "-5604SD")  # the hyphen belongs to the product code
+    assert parse_fcc_id("SRQ-Z233VL") == FccId("SRQ", "-Z233VL")
+    assert parse_fcc_id("FCC ID: QISVOG-L29") == FccId("QIS", "VOG-L29")
+    assert isinstance(parse_fcc_id("1ADTD-5604"), str)  # 0 and 1 never start a grantee code
+    assert isinstance(parse_fcc_id("QIS"), str)
+
+
+def test_fcc_ids_and_modules(judge):
+    assert judge(fcc_id="SRQ-Z233VL").entity == "zte"
+    assert judge(fcc_id="2ADTD-5604SD").entity == "hikvision"
+    host = judge(description="Industrial router. Contains FCC ID: SRQ-MF296C")
+    assert host.entity == "zte" and host.verdict.value == "covered"
+    assert host.evidence[0].rule == "fcc_id.module" and "FCC 25-71" in host.evidence[0].note
+    miss = judge(fcc_id="BCG-E3178A")
+    assert miss.verdict.value == "clear"
+
+
+def test_registry_numbers(judge):
+    assert judge(sysobjectid="1.3.6.1.4.1.2011.2.23.96").entity == "huawei"
+    assert judge(sysobjectid="enterprises.39165.1").entity == "hikvision"
+    assert judge(usb_id="VID_12D1&PID_1506").entity == "huawei"
+    assert judge(usb_id="PCI\\VEN_19E5&DEV_1822").entity == "huawei"
+    assert judge(usb_id="19d2:0117").entity == "zte"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["HUAWEI TECHNOLOGIES CO.,LTD", "Huawei Technologies Co., Ltd.", "ＨＵＡＷＥＩ", "华为技术有限公司", "Huawei Technologies Company", "huawei"],
+)
+def test_name_normalisation(judge, name):
+    finding = judge(vendor=name)
+    assert (finding.entity, finding.verdict.value) == ("huawei", "covered")
+
+
+def test_tokens_drop_legal_forms_and_punctuation():
+    assert tokens("Zhejiang Dahua Technology Co., Ltd.") == ("zhejiang", "dahua", "technology")
+    assert tokens("ＨＩＫＶＩＳＩＯＮ") == ("hikvision",)
+
+
+def test_glued_registry_spelling(judge):
+    assert judge(vendor="ZHEJIANG DAHUA TECHNOLOGYCO.,LTD").entity == "dahua"
+
+
+@pytest.mark.parametrize(("typo", "entity"), [("Hikvison", "hikvision"), ("Huawai", "huawei"), ("Dahau", "dahua"), ("Kapsersky", "kaspersky")])
+def test_fuzzy_typos(judge, typo, entity):
+    finding = judge(vendor=typo)
+    assert finding.entity == entity
+    assert any(e.rule and e.rule.endswith("fuzzy") for e in finding.evidence)
+
+
+def test_fuzzy_does_not_invent_matches(judge):
+    for name in ["Dahai Electric", "Hikoki", "Lorem", "Huaqin", "Jiangsu Dahua Machinery Co."]:
+        assert judge(vendor=name).verdict.value == "clear", name
+
+
+def test_standalone_names_only_count_alone(judge):
+    assert judge(vendor="Dahua").entity == "dahua"
+    assert judge(vendor="Dahua Co., Ltd.").entity == "dahua"
+    assert judge(vendor="Jiangsu Dahua Machinery").verdict.value == "clear"
+
+
+def test_free_text_mentions_of_compatibility_are_not_the_maker(judge):
+    for text in ["Power adapter compatible with Hikvision cameras", "Replacement remote for Huawei routers", "Hikvision compatible wall mount"]:
+        finding = judge(description=text)
+        assert finding.verdict.value == "clear", text
+        assert any(e.note and "not as the maker" in e.note for e in finding.evidence)
+
+
+def test_model_numbers_inside_free_text(judge):
+    finding = judge(description="4MP Dome Camera DS-2CD2143G2-I 2.8mm PoE")
+    assert finding.entity == "hikvision"
+    assert judge(description="router F660 spare").verdict.value == "clear"  # generic patterns need a dedicated field
+
+
+def test_category_and_country(judge):
+    assert judge(description="Quadruped robot dog", country="China").entity == "robotic-devices"
+    assert judge(description="Wi-Fi router", country="US").verdict.value == "clear"
+    assert judge(description="Wi-Fi router", country="CO").verdict.value == "covered"  # Colombia, not a legal form

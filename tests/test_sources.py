@@ -1,0 +1,206 @@
+"""Readers: every format, every common encoding, and malformed input that gives a clear error
+naming file, row and column, or an error row - never a traceback, never a lost row."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import openpyxl
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from covscan.sources import InputError, map_columns, open_source
+
+
+def rows_of(path, **kw):
+    source = open_source(path, **kw)
+    frames = list(source.batches(rows=1000))
+    return source, (pl.concat(frames) if frames else None)
+
+
+def test_csv_with_common_headers(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Manufacturer,Model Number,MAC Address,FCC ID,Asset Tag\nHuawei,HG8245H,00:18:82:00:00:01,,A1\n", encoding="utf-8")
+    source, frame = rows_of(path)
+    assert map_columns(source.columns, {}, "a.csv") == {
+        "manufacturer": "Manufacturer", "model": "Model Number", "mac": "MAC Address", "fcc_id": "FCC ID", "asset_id": "Asset Tag"}
+    assert frame.height == 1 and frame["__error__"].null_count() == 1
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-8", ";"), ("cp1252", ","), ("utf-16", "\t"), ("utf-8-sig", "|"), ("gb18030", ",")])
+def test_delimiters_and_encodings_are_detected(tmp_path, encoding, delimiter):
+    path = tmp_path / "e.csv"
+    text = delimiter.join(["vendor", "description"]) + "\n" + delimiter.join(["Hikvision", "caméra dôme"]) + "\n"
+    if encoding == "gb18030":
+        text = text.replace("caméra dôme", "海康威视 摄像机")
+    path.write_bytes(text.encode(encoding))
+    source, frame = rows_of(path)
+    assert source.columns == ["vendor", "description"]
+    assert frame["description"][0] in ("caméra dôme", "海康威视 摄像机")
+
+
+def test_tsv_extension(tmp_path):
+    path = tmp_path / "t.tsv"
+    path.write_text("vendor\tmodel\nZTE\tMF96U\n")
+    _, frame = rows_of(path)
+    assert frame.row(0)[:2] == ("ZTE", "MF96U")
+
+
+def test_ragged_csv_rows_become_error_rows_naming_row_line_and_column(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("vendor,model,mac\nHuawei,HG8245H,00:18:82:00:00:01\nZTE,MF96U\nCisco,C9300,00:00:0C:00:00:01,extra\nDahua,NVR,\n")
+    _, frame = rows_of(path)
+    assert frame.height == 4  # nothing lost
+    errors = frame["__error__"].to_list()
+    assert errors[0] is None and errors[3] is None
+    assert "ragged.csv row 1 (line 3)" in errors[1] and "column 'mac' and after are missing" in errors[1]
+    assert "ragged.csv row 2 (line 4)" in errors[2] and "extra field(s) after column 'mac'" in errors[2]
+    assert frame["__row__"].to_list() == [0, 1, 2, 3]
+
+
+def test_unclosed_quote_is_reported_with_the_lines_it_swallowed(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('vendor,model\nHuawei,"HG8245H\nZTE,MF96U\n')
+    _, frame = rows_of(path)
+    assert frame.height == 1
+    assert "quote.csv row 0 (line 2)" in frame["__error__"][0] and "unexpected end of data" in frame["__error__"][0]
+
+
+def test_bad_bytes_in_a_utf8_file_name_the_column(tmp_path):
+    path = tmp_path / "mixed.csv"
+    # UTF-8 text (with accents) well past the detection sample, then one row with stray Latin-1 bytes.
+    rows = [b"vendor,model"] + [f"Vendor{i} caf\u00e9,M{i}".encode() for i in range(3000)] + [b"Hikvision,DS-2CD\xe9\xff", b"ZTE,F660"]
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    _, frame = rows_of(path)
+    assert frame.height == 3002
+    bad = frame.filter(pl.col("__error__").is_not_null())
+    assert bad.height == 1 and bad["__row__"][0] == 3000
+    assert "column 'model'" in bad["__error__"][0] and "utf-8" in bad["__error__"][0]
+    assert frame["vendor"][-1] == "ZTE"
+
+
+def test_blank_lines_are_not_records(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("vendor\n\nHuawei\n\n\nZTE\n")
+    _, frame = rows_of(path)
+    assert frame["vendor"].to_list() == ["Huawei", "ZTE"]
+
+
+def test_empty_and_header_only_files(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty.csv: the file is empty"):
+        open_source(empty)
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n\n")
+    with pytest.raises(InputError, match="no header row"):
+        open_source(blank)
+    header = tmp_path / "header.csv"
+    header.write_text("vendor,model\n")
+    _, frame = rows_of(header)
+    assert frame is None
+
+
+def test_unknown_columns_and_bad_maps_are_clear_errors(tmp_path):
+    with pytest.raises(InputError, match=r"none of the columns \(foo, bar\) is one covscan reads.*--map"):
+        map_columns(["foo", "bar"], {}, "x.csv")
+    with pytest.raises(InputError, match="x.csv has no column 'Maker'; columns: foo, bar"):
+        map_columns(["foo", "bar"], {"vendor": "Maker"}, "x.csv")
+    with pytest.raises(InputError, match="unknown field 'colour'"):
+        map_columns(["foo"], {"colour": "foo"}, "x.csv")
+    assert map_columns(["foo", "bar"], {"vendor": "foo"}, "x.csv") == {"vendor": "foo"}
+
+
+def test_xlsx(tmp_path):
+    path = tmp_path / "inv.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Vendor", "Model", "Qty"])
+    sheet.append(["Hikvision", "DS-2CD2143G2-I", 3])
+    sheet.append([None, None, None])
+    sheet.append(["Dahua", "IPC-HDW5231R-ZE", 1.0, "stray value"])
+    book.save(path)
+    source, frame = rows_of(path)
+    assert source.columns == ["Vendor", "Model", "Qty"]
+    assert frame.height == 2 and frame["Qty"][0] == "3"
+    assert "spreadsheet row 4" in frame["__error__"][1] and "column 4, which has no header" in frame["__error__"][1]
+
+
+def test_zero_byte_and_corrupt_xlsx(tmp_path):
+    zero = tmp_path / "zero.xlsx"
+    zero.write_bytes(b"")
+    with pytest.raises(InputError, match="zero.xlsx: the file is empty \\(0 bytes\\), not an XLSX workbook"):
+        open_source(zero)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"this is not a zip file")
+    with pytest.raises(InputError, match="bad.xlsx: not a readable XLSX workbook"):
+        open_source(bad)
+    hollow = tmp_path / "hollow.xlsx"
+    with zipfile.ZipFile(hollow, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(InputError, match="not a readable XLSX workbook"):
+        open_source(hollow)
+
+
+def test_json_array_with_non_objects_gives_error_rows(tmp_path):
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([{"vendor": "Huawei", "tags": ["a", "b"]}, "Hikvision", 42, None, {"vendor": "ZTE"}]))
+    _, frame = rows_of(path)
+    assert frame.height == 5
+    errors = frame["__error__"].to_list()
+    assert errors[0] is None and errors[4] is None
+    assert errors[1] == "items.json element 1: a string, expected an object with fields"
+    assert "element 2: a number" in errors[2] and "element 3: null" in errors[3]
+    assert frame["tags"][0] == '["a", "b"]'
+
+
+def test_json_wrappers_and_bad_json(tmp_path):
+    wrapped = tmp_path / "w.json"
+    wrapped.write_text(json.dumps({"count": 1, "records": [{"vendor": "Dahua"}]}))
+    _, frame = rows_of(wrapped)
+    assert frame["vendor"].to_list() == ["Dahua"]
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"vendor": "Huawei",}]')
+    with pytest.raises(InputError, match="broken.json: not valid JSON: .* line 1, column"):
+        open_source(broken)
+    scalars = tmp_path / "scalars.json"
+    scalars.write_text('["a", "b"]')
+    with pytest.raises(InputError, match="no element of the array is an object"):
+        open_source(scalars)
+
+
+def test_jsonl_bad_lines_are_error_rows(tmp_path):
+    path = tmp_path / "obs.jsonl"
+    path.write_text('{"vendor": "Huawei"}\n{"vendor": \n\n[1, 2]\n{"vendor": "ZTE"}\n')
+    _, frame = rows_of(path)
+    assert frame.height == 4
+    errors = frame["__error__"].to_list()
+    assert "obs.jsonl row 1 (line 2): not valid JSON" in errors[1]
+    assert "obs.jsonl row 2 (line 4): an array, expected an object" in errors[2]
+    assert frame["vendor"][3] == "ZTE"
+
+
+def test_parquet_with_typed_and_nested_columns(tmp_path):
+    path = tmp_path / "cat.parquet"
+    table = pa.table({"vendor": ["Huawei", None], "price": [12.5, 3.0], "tags": [["a"], []]})
+    pq.write_table(table, path)
+    source, frame = rows_of(path)
+    assert source.columns == ["vendor", "price", "tags"]
+    assert frame["price"].to_list() == ["12.5", "3.0"] and frame["tags"][0] == '["a"]'
+    corrupt = tmp_path / "corrupt.parquet"
+    corrupt.write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        open_source(corrupt)
+
+
+def test_missing_file_directory_and_unknown_extension(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        open_source(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="is a directory"):
+        open_source(tmp_path)
+    odd = tmp_path / "data.bin"
+    odd.write_text("x")
+    with pytest.raises(InputError, match="pass --format"):
+        open_source(odd)
