@@ -36,8 +36,8 @@ app = typer.Typer(
 kb_app = typer.Typer(help="List, search and explain the knowledge base (Covered List entries, companies, brands, identifiers).", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class FailOn(str, Enum):

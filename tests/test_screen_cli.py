@@ -1,0 +1,191 @@
+"""`covscan screen`: the output contract, every output format, exit codes, atomic writes."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+
+from conftest import read_jsonl, write_csv
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "inventory.csv"
+REQUIRED = {"row", "id", "verdict", "entity", "confidence", "regimes", "evidence", "kb_version"}
+
+
+def test_jsonl_contract_one_object_per_row_in_order(cli, tmp_path):
+    out = tmp_path / "f.jsonl"
+    code, _, _ = cli("screen", str(EXAMPLE), "-o", str(out), "-q")
+    rows = read_jsonl(out)
+    with EXAMPLE.open(newline="") as fh:
+        n = sum(1 for _ in csv.DictReader(fh))
+    assert code == 1 and len(rows) == n
+    assert [r["row"] for r in rows] == list(range(n))
+    for r in rows:
+        assert REQUIRED <= set(r)
+        assert (r["entity"] is None) == (r["verdict"] == "clear")
+        assert 0 <= r["confidence"] <= 1
+    by_asset = {r["id"]: r for r in rows}
+    assert by_asset["mac:0018824a1001"]["verdict"] == "covered"
+
+
+def test_error_rows_keep_their_place_and_exit_2(cli, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("vendor,model\nHuawei,HG8245H\nbroken row,with,too,many\nAxis,P3245\n")
+    out = tmp_path / "f.jsonl"
+    code, _, err = cli("screen", str(src), "-o", str(out), "-q")
+    rows = read_jsonl(out)
+    assert code == 2
+    assert [r["verdict"] for r in rows] == ["covered", "error", "clear"]
+    assert rows[1]["row"] == 1 and "in.csv row 1 (line 3)" in rows[1]["error"]
+
+
+def test_exit_codes_follow_fail_on(cli, tmp_path):
+    clean = write_csv(tmp_path / "clean.csv", ["vendor"], [["Cisco"], ["Axis"]])
+    hik = write_csv(tmp_path / "hik.csv", ["vendor"], [["Hikvision"]])
+    assert cli("screen", str(clean), "-q")[0] == 0
+    assert cli("screen", str(hik), "-q")[0] == 0                      # conditional < covered
+    assert cli("screen", str(hik), "-q", "--fail-on", "conditional")[0] == 1
+    assert cli("screen", str(hik), "-q", "--use", "public-safety")[0] == 1
+    assert cli("screen", str(hik), "-q", "--fail-on", "never", "--use", "public-safety")[0] == 0
+
+
+def test_usage_and_input_errors_exit_2_without_traceback(cli, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    code, out, err = cli("screen", str(empty))
+    assert code == 2 and "the file is empty" in err and "Traceback" not in err + out
+    unknown = write_csv(tmp_path / "u.csv", ["colour", "size"], [["red", "L"]])
+    code, _, err = cli("screen", str(unknown))
+    assert code == 2 and "none of the columns (colour, size)" in err
+    code, _, err = cli("screen", str(unknown), "--map", "vendor=Colour")
+    assert code == 2 and "has no column 'Colour'" in err
+    code, _, err = cli("screen", str(unknown), "--map", "vendor")
+    assert code == 2 and "expected field=column" in err
+    code, _, err = cli("screen", str(unknown), "--map", "vendor=colour", "-o", str(tmp_path / "x.pdf"))
+    assert code == 2 and "--output-format" in err
+
+
+def test_map_option_reads_other_column_names(cli, tmp_path):
+    src = write_csv(tmp_path / "odd.csv", ["Hersteller", "Typ"], [["Hikvision", "DS-2CD2143G2-I"]])
+    out = tmp_path / "f.jsonl"
+    cli("screen", str(src), "--map", "vendor=Hersteller", "--map", "model=Typ", "-o", str(out), "-q")
+    row = read_jsonl(out)[0]
+    assert row["entity"] == "hikvision" and {e["field"] for e in row["evidence"]} == {"Hersteller", "Typ"}
+
+
+def test_every_output_format(cli, tmp_path):
+    outs = {ext: tmp_path / f"f.{ext}" for ext in ("jsonl", "json", "csv", "xlsx", "html")}
+    args = [a for p in outs.values() for a in ("-o", str(p))]
+    code, stdout, _ = cli("screen", str(EXAMPLE), *args, "--context", "federal-contractor")
+    assert code == 1 and "wrote" in stdout
+    doc = json.loads(outs["json"].read_text())
+    assert doc["run"]["context"] == "federal-contractor" and len(doc["findings"]) == doc["summary"]["rows"] == 25
+    flat = pl.read_csv(outs["csv"])
+    assert {"asset_id", "verdict", "entity", "explanation", "evidence"} <= set(flat.columns) and flat.height == 25
+    assert flat.filter(pl.col("asset_id") == "CAM-0201")["verdict"][0] == "covered"  # intended_use column
+    book = openpyxl.load_workbook(outs["xlsx"], read_only=True)
+    assert book.sheetnames == ["findings", "summary"]
+    assert sum(1 for _ in book["findings"].iter_rows()) == 26
+    html = outs["html"].read_text()
+    assert html.startswith("<!doctype html>") and "<svg" in html and "CAM-0203" in html and "<script" not in html
+    assert "NDAA FY2019 section 889" in html
+
+
+def test_stdout_jsonl(tmp_path):
+    src = write_csv(tmp_path / "s.csv", ["vendor"], [["ZTE"]])
+    proc = subprocess.run([sys.executable, "-m", "covscan.cli", "screen", str(src), "-o", "-", "-q"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["entity"] == "zte"
+
+
+def test_failed_run_leaves_no_partial_file_and_keeps_the_old_one(cli, tmp_path, monkeypatch):
+    from covscan.report import xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_MAX_ROWS", 10)
+    out = tmp_path / "big.xlsx"
+    out.write_bytes(b"previous report")
+    code, _, err = cli("screen", str(EXAMPLE), "-o", str(out), "-q")
+    assert code == 2 and "XLSX holds at most" in err and "no output file was written" in err
+    assert out.read_bytes() == b"previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["big.xlsx"]
+
+
+def test_stable_ids_survive_reruns_and_batch_sizes(cli, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    cli("screen", str(EXAMPLE), "-o", str(a), "-q")
+    cli("screen", str(EXAMPLE), "-o", str(b), "-q", "--batch-rows", "1000")
+    assert a.read_text() == b.read_text()
+    ids = [r["id"] for r in read_jsonl(a)]
+    assert ids[0] == "mac:0018824a1001" and all(ids)
+
+
+def test_small_batches_give_the_same_output(tmp_path, kb):
+    from covscan.engine import ScreenSettings
+    from covscan.report.jsonlines import JsonLinesWriter
+    from covscan.screen import open_screen
+
+    texts = []
+    for batch_rows in (3, 100_000):
+        out = tmp_path / f"{batch_rows}.jsonl"
+        screen = open_screen(EXAMPLE, kb, ScreenSettings())
+        screen.run([JsonLinesWriter(out)], batch_rows=batch_rows)
+        texts.append(out.read_text())
+    assert texts[0] == texts[1]
+
+
+def test_each_distinct_value_is_extracted_once(kb, tmp_path):
+    from covscan.engine import Engine
+
+    rows = 30_000
+    frame = pl.DataFrame({"vendor": ["Huawei", "Cisco", "Aztech"] * (rows // 3), "model": ["HG8245H", "C9300", "X"] * (rows // 3)})
+    engine = Engine(kb, {"vendor": "vendor", "model": "model"})
+    calls: list[int] = []
+    original = engine.extractors["vendor"].extract
+    engine.extractors["vendor"] = type("Spy", (), {"extract": lambda self, values, field: calls.append(len(values)) or original(values, field)})()
+    result = engine.screen(frame)
+    engine.screen(frame)
+    assert calls == [3]  # three distinct vendors, and nothing again for the second batch
+    assert len(engine.findings) == 3 and result.height == rows
+
+
+def test_lookup(cli):
+    code, out, _ = cli("lookup", "38:AF:29:12:34:56", "QISVOG-L29", "DS-2CD2143G2-I", "Aztech", "Kaspersky Endpoint Security")
+    assert code == 1
+    assert "38:AF:29:12:34:56 (as mac): conditional - dahua" in out
+    assert "QISVOG-L29 (as fcc_id, model, vendor): covered - huawei" in out
+    assert "DS-2CD2143G2-I (as model, vendor): conditional - hikvision" in out
+    assert "Aztech (as model, vendor): clear" in out and "lookalike" in out
+    code, out, _ = cli("lookup", "--json", "China Telecom Americas", "--as", "service")
+    assert json.loads(out)["verdict"] == "covered"
+    assert cli("lookup", "Cisco")[0] == 0
+
+
+def test_kb_commands(cli):
+    code, out, _ = cli("kb", "list")
+    assert code == 0 and all(name in out for name in ("huawei", "digitalsystem", "robotic-devices", "routers"))
+    code, out, _ = cli("kb", "show", "hikvision")
+    assert code == 0 and "Covered List entry 4" in out and "ezviz" in out and "2ADTD" in out and "MAC blocks" in out
+    code, out, _ = cli("kb", "show", "EZVIZ")
+    assert code == 0 and "brand of Hangzhou Hikvision" in out
+    code, out, _ = cli("kb", "why", "2ADTD")
+    assert code == 0 and "2ADTD" in out and "fcc.report" in out
+    code, out, _ = cli("kb", "why", "402C761")
+    assert "Shanghai Dahua Scale Factory" in out and "not covered" in out
+    code, out, _ = cli("kb", "search", "hik")
+    assert code == 0 and "hikari" in out and "hikvision" in out
+    assert cli("kb", "show", "nonexistent-thing")[0] == 1
+    code, out, _ = cli("kb", "validate")
+    assert code == 0 and "16 Covered List entries" in out
+
+
+def test_help_and_version(cli):
+    code, out, _ = cli("--help")
+    assert code == 0 and "screen" in out and "lookup" in out
+    code, out, _ = cli("screen", "--help")
+    assert code == 0 and "--fail-on" in out and "--map" in out
+    code, out, _ = cli("--version")
+    assert code == 0 and "knowledge base 2026.11.25+" in out
