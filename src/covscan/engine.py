@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -49,6 +49,7 @@ class Engine:
         self.extractors = build_extractors(kb)
         self.fuser = Fuser(kb, settings.context, settings.use)
         self.groups: list[EvidenceTuple] = [()]
+        self._note_groups: dict[tuple[str, tuple[str, ...]], int] = {}
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
@@ -65,11 +66,7 @@ class Engine:
             remember = len(cache) < CACHE_LIMIT
             fresh: dict[str, int] = {}
             for value, evidence in zip(new, extracted):
-                gid = 0
-                if evidence:
-                    self.groups.append(evidence)
-                    gid = len(self.groups) - 1
-                fresh[value] = gid
+                fresh[value] = self._group_id(field, evidence) if evidence else 0
             if remember:
                 cache.update(fresh)
         else:
@@ -78,6 +75,19 @@ class Engine:
         if not hits:
             return pl.Series(field, [0] * len(column), dtype=pl.UInt32)
         return column.replace_strict(list(hits), list(hits.values()), default=0, return_dtype=pl.UInt32).alias(field)
+
+    def _group_id(self, field: str, evidence: EvidenceTuple) -> int:
+        """A new group per value with evidence; values whose evidence is only notes ("locally
+        administered MAC") share one group per note, so they do not defeat deduplication."""
+        if all(e.target is None and e.entity is None and not e.matched for e in evidence):
+            key = (field, tuple(e.note or "" for e in evidence))
+            gid = self._note_groups.get(key)
+            if gid is None:
+                self.groups.append(tuple(replace(e, value="") for e in evidence))
+                gid = self._note_groups[key] = len(self.groups) - 1
+            return gid
+        self.groups.append(evidence)
+        return len(self.groups) - 1
 
     # ------------------------------------------------------------------ one finding per signature
 

@@ -5,7 +5,7 @@ depend on it without depending on each other.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -69,7 +69,10 @@ class Evidence:
     corroborate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+        return {k: v for k in _EVIDENCE_FIELDS if (v := getattr(self, k)) not in (None, False, "")}
+
+
+_EVIDENCE_FIELDS = tuple(Evidence.__dataclass_fields__)
 
 
 @dataclass(slots=True)
@@ -83,7 +86,7 @@ class RegimeHit:
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"id": self.id, "name": self.name, "effect": self.effect, "authority": self.authority, "source": self.source}
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ import polars as pl
 
 from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
+from covscan.kb.mac_registry import Block
 from covscan.model import Evidence
 from covscan.normalize import mac_display
 
@@ -25,31 +26,37 @@ class MacExtractor:
         self.kb = kb
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
+        table, blocks = self.kb.mac_registry.join_table
         frame = pl.DataFrame({"v": pl.Series(values, dtype=pl.String)}).with_columns(
             hex=pl.col("v").str.replace_all(r"[:\-.\s]", "").str.to_uppercase()
         ).with_columns(
             valid=pl.col("hex").str.contains(r"^[0-9A-F]{12}$"),
             second=pl.col("hex").str.slice(1, 1),
-        ).with_columns(
-            laa=pl.col("second").is_in(list("2367ABEF")),
-            group=pl.col("second").is_in(list("13579BDF")),
         )
-        registry = self.kb.mac_registry
-        out: list[EvidenceTuple] = []
-        for value, hex12, valid, laa, group in frame.select("v", "hex", "valid", "laa", "group").iter_rows():
-            if not valid:
-                out.append((Evidence("mac", field, value, note=_INVALID),) if value.strip() else ())
-            elif group:
-                out.append((Evidence("mac", field, value, note=_GROUP),))
-            elif laa:
-                out.append((Evidence("mac", field, value, note=_LAA),))
-            else:
-                block = registry.lookup(hex12)
-                out.append(() if block is None or block.rule is None else (self._evidence(block, field, value, hex12),))
+        for size in (9, 7, 6):  # longest prefix first: MA-S, MA-M, MA-L
+            sized = table.filter(pl.col("size") == size).select(pl.col("prefix").alias(f"p{size}"), pl.col("block").alias(f"b{size}"))
+            frame = frame.with_columns(pl.col("hex").str.slice(0, size).alias(f"p{size}")).join(sized, on=f"p{size}", how="left", maintain_order="left")
+        frame = frame.select(
+            "v", "hex", "valid", "second", block=pl.coalesce("b9", "b7", "b6"),
+        ).with_columns(
+            kind=pl.when(~pl.col("valid")).then(pl.lit("invalid"))
+            .when(pl.col("second").is_in(list("13579BDF"))).then(pl.lit("group"))
+            .when(pl.col("second").is_in(list("2367ABEF"))).then(pl.lit("laa"))
+            .when(pl.col("block") >= 0).then(pl.lit("block"))
+        )
+        notes = {kind: (Evidence("mac", field, "", note=text),) for kind, text in (("invalid", _INVALID), ("group", _GROUP), ("laa", _LAA))}
+        out: list[EvidenceTuple] = [()] * len(values)
+        flagged = frame.with_row_index("i").filter(pl.col("kind").is_not_null())
+        for i, value, hex12, kind, block in flagged.select("i", "v", "hex", "kind", "block").iter_rows():
+            if kind == "block":
+                out[i] = (self._evidence(blocks[block], field, hex12),)
+            elif value.strip():
+                out[i] = notes[kind]
         return out
 
-    def _evidence(self, block, field: str, value: str, hex12: str) -> Evidence:  # type: ignore[no-untyped-def]
+    def _evidence(self, block: Block, field: str, hex12: str) -> Evidence:
         rule = block.rule
+        assert rule is not None
         size = {24: "MA-L", 28: "MA-M", 36: "MA-S"}[block.bits]
         return node_evidence(
             self.kb, signal="mac", field=field, value=mac_display(hex12), node=rule.node,

@@ -30,7 +30,8 @@ def open_writer(path: Path, fmt: str, info: RunInfo, input_columns: list[str]) -
         if fmt != "jsonl":
             raise ValueError("only JSONL can be written to standard output (-o -)")
         from covscan.report.jsonlines import JsonLinesWriter
-        return JsonLinesWriter(None, sys.stdout)
+        sys.stdout.flush()
+        return JsonLinesWriter(None, sys.stdout.buffer)
     if not path.parent.exists():
         raise ValueError(f"{path}: the folder {path.parent} does not exist")
     if fmt == "jsonl":

@@ -11,14 +11,14 @@ from covscan.report.base import AtomicFile, Summary
 
 
 class JsonLinesWriter:
-    def __init__(self, path: Path | None, stream: IO[str] | None = None) -> None:
-        self.file = AtomicFile(path) if path else None
+    def __init__(self, path: Path | None, stream: IO[bytes] | None = None) -> None:
+        self.file = AtomicFile(path, binary=True) if path else None
         self.out: IO[Any] = self.file.handle if self.file else stream  # type: ignore[assignment]
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
         lines = engine.jsonl_lines(result)
-        if lines.len():
-            self.out.write("\n".join(lines.to_list()) + "\n")
+        if lines.len():  # one string column written raw: polars does the joining, not Python
+            lines.to_frame().write_csv(self.out, include_header=False, quote_style="never")
 
     def close(self, summary: Summary) -> None:
         if self.file:
