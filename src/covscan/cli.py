@@ -30,7 +30,7 @@ app = typer.Typer(
         "Start with:  covscan screen inventory.csv -o findings.html"
     ),
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
 kb_app = typer.Typer(help="List, search and explain the knowledge base (Covered List entries, companies, brands, identifiers).", no_args_is_help=True)
@@ -56,7 +56,7 @@ FAIL_LEVELS = {
 VERDICT_STYLE = {"covered": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
 
 ContextOpt = Annotated[Context, typer.Option("--context", "-c", help="Who is asking: decides which regimes are listed and what each does for you.")]
-UseOpt = Annotated[Optional[Use], typer.Option("--use", "-u", help="The equipment's use; resolves [bold]conditional[/] verdicts of use-limited entries (Hytera, Hikvision, Dahua). A 'use' column overrides it per row.")]
+UseOpt = Annotated[Optional[Use], typer.Option("--use", "-u", help="The equipment's use; resolves **conditional** verdicts of use-limited entries (Hytera, Hikvision, Dahua). A 'use' column overrides it per row.")]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
