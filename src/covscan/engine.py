@@ -132,7 +132,7 @@ class Engine:
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
             exprs.append(pl.when(fcc.str.contains(r"^[A-Z0-9-]{4,19}$")).then(pl.lit("fcc:") + fcc))
-        for name, prefix in (("serial", "serial:"), ("asset_id", "asset:")):
+        for name, prefix in (("serial", "serial:"), ("asset_id", "asset:"), ("ip", "ip:")):
             if name in self.identity:
                 col = pl.col(self.identity[name]).str.strip_chars()
                 exprs.append(pl.when(col.str.contains(_SAFE_ID)).then(pl.lit(prefix) + col))

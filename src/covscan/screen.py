@@ -61,7 +61,8 @@ def open_screen(
     overrides: dict[str, str] | None = None,
 ) -> Screen:
     source = open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    fields = map_columns(source.columns, overrides or {}, str(path))
+    preset = getattr(source, "preset_fields", None)
+    fields = dict(preset) if preset and not overrides else map_columns(source.columns, overrides or {}, str(path))
     info = RunInfo(
         input=str(path), kb_version=kb.version, context=settings.context.value,
         use=settings.use.value if settings.use else None, fields=fields,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from covscan.evidence.base import EvidenceTuple, Extractor
 from covscan.evidence.description import DescriptionExtractor
+from covscan.evidence.fingerprints import ObservationExtractor
 from covscan.evidence.fcc_id import FccIdExtractor
 from covscan.evidence.mac import MacExtractor
 from covscan.evidence.models import ModelExtractor, ModelMatcher
@@ -11,6 +12,7 @@ from covscan.evidence.origin import CategoryExtractor, CategoryMatcher, CountryE
 from covscan.evidence.registries import PenExtractor, UsbExtractor
 from covscan.evidence.use import UseExtractor, parse_use
 from covscan.kb import KnowledgeBase
+from covscan.observations import SERVICE_FIELDS
 
 __all__ = ["EvidenceTuple", "Extractor", "SCREENING_FIELDS", "build_extractors", "parse_use"]
 
@@ -19,8 +21,9 @@ __all__ = ["EvidenceTuple", "Extractor", "SCREENING_FIELDS", "build_extractors",
 SCREENING_FIELDS = (
     "vendor", "manufacturer", "brand", "model", "mac", "fcc_id", "sysobjectid", "usb_id",
     "software", "service_provider", "description", "category", "country", "use",
+    "hostname", *(f for f in SERVICE_FIELDS if f != "snmp_sysobjectid"),
 )
-IDENTITY_FIELDS = ("mac", "fcc_id", "serial", "asset_id")
+IDENTITY_FIELDS = ("mac", "fcc_id", "serial", "asset_id", "ip")
 
 
 def build_extractors(kb: KnowledgeBase) -> dict[str, Extractor]:
@@ -29,18 +32,23 @@ def build_extractors(kb: KnowledgeBase) -> dict[str, Extractor]:
     fcc = FccIdExtractor(kb)
     categories = CategoryMatcher(kb)
     vendor_names = NameExtractor(kb, names, "name")
-    return {
+    macs = MacExtractor(kb)
+    pens = PenExtractor(kb)
+    description = DescriptionExtractor(vendor_names, models, fcc, categories)
+    observed = {kind: ObservationExtractor(kb, kind, vendor_names, models, macs, pens) for kind in SERVICE_FIELDS}
+    observed["sysobjectid"] = observed.pop("snmp_sysobjectid")
+    return observed | {
         "vendor": vendor_names,
         "manufacturer": vendor_names,
         "brand": vendor_names,
         "model": ModelExtractor(kb, models),
-        "mac": MacExtractor(kb),
+        "mac": macs,
         "fcc_id": fcc,
-        "sysobjectid": PenExtractor(kb),
+        "hostname": description,
         "usb_id": UsbExtractor(kb),
         "software": NameExtractor(kb, names, "software"),
         "service_provider": NameExtractor(kb, names, "service"),
-        "description": DescriptionExtractor(vendor_names, models, fcc, categories),
+        "description": description,
         "category": CategoryExtractor(kb, categories),
         "country": CountryExtractor(kb),
         "use": UseExtractor(kb),

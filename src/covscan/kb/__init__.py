@@ -61,6 +61,9 @@ class KnowledgeBase:
         self.usb = {i.key: i for i in raw.identifiers["usb"]}
         self.models: list[Identifier] = raw.identifiers["model"]
         self.mac_org_rules: list[Identifier] = raw.identifiers["mac_org"]
+        self.fingerprints: dict[str, list[Identifier]] = {}
+        for rule in raw.identifiers["fingerprint"]:
+            self.fingerprints.setdefault(rule.label, []).append(rule)
 
     @property
     def entries(self) -> list[Entry]:

@@ -342,6 +342,9 @@ def _load_identifiers(root: Path, nodes: dict[str, Node]) -> dict[str, list[Iden
     for i, r in enumerate(_csv(path / "mac_org_rules.csv", ("id", "pattern", "entity", "confidence", "source")), 2):
         where = f"mac_org_rules.csv line {i} ({r['id']})"
         ids.setdefault("mac_org", []).append(Identifier("mac_org", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["pattern"], _compile(r["pattern"], where), note=r.get("note") or ""))
+    for i, r in enumerate(_csv(path / "fingerprints.csv", ("id", "signal", "pattern", "entity", "confidence", "source")), 2):
+        where = f"fingerprints.csv line {i} ({r['id']})"
+        ids.setdefault("fingerprint", []).append(Identifier("fingerprint", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["signal"], _compile(r["pattern"], where), note=r.get("note") or ""))
     return ids
 
 

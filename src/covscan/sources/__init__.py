@@ -8,7 +8,7 @@ from covscan.sources.columns import FIELDS, map_columns
 
 __all__ = ["FORMATS", "FIELDS", "InputError", "Source", "map_columns", "open_source"]
 
-FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet")
+FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet", "observations")
 _BY_SUFFIX = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
               ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -36,7 +36,11 @@ def open_source(path: Path, fmt: str | None = None, *, encoding: str | None = No
     if fmt == "json":
         from covscan.sources.jsonfile import JsonSource
         return JsonSource(path, encoding)
-    if fmt == "jsonl":
+    if fmt in ("jsonl", "observations"):
+        from covscan.sources.observations import ObservationSource, looks_like_observations
+
+        if fmt == "observations" or looks_like_observations(path):
+            return ObservationSource.from_file(path)
         from covscan.sources.jsonfile import JsonLinesSource
         return JsonLinesSource(path, encoding)
     if fmt == "parquet":

@@ -1,0 +1,86 @@
+"""Observation records: what a network scan, an import or a discovery saw of one host.
+
+    {"ip": "10.0.0.5", "mac": "44:19:b6:..", "hostname": "cam-lobby", "source": "discover", "seen_at": "2026-11-25T17:00:00Z",
+     "services": [{"port": 80, "protocol": "tcp", "service": "http", "http_server": "Hikvision-Webs", ...}, ...]}
+
+For screening, a record becomes one row: each service field becomes a column holding every
+service's value as "<port>/<protocol>\\x1f<value>", joined with "\\x1e", so the engine can
+deduplicate and each extractor can say on which port it saw what.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+TOP_FIELDS = ("ip", "mac", "hostname", "source", "seen_at")
+# Service fields holding text that fingerprint rules and name matching read.
+TEXT_FIELDS = (
+    "banner", "http_server", "http_title", "www_authenticate", "tls_subject", "tls_issuer", "rtsp_server", "ssh_banner",
+    "telnet_banner", "ftp_banner", "snmp_sysdescr", "sip_user_agent", "sip_server", "dhcp_vendor_class", "mdns",
+)
+EXACT_FIELDS = ("favicon_md5", "favicon_mmh3")
+SERVICE_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, "snmp_sysobjectid", "upnp_manufacturer", "upnp_model", "onvif_scopes", "sadp", "dhip")
+SERVICE_KEYS = ("port", "protocol", "service", *SERVICE_FIELDS)
+PART_SEP, VALUE_SEP = "\x1e", "\x1f"
+COLUMNS = (*TOP_FIELDS, *SERVICE_FIELDS)
+
+
+def is_observation(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("services"), list) and ("ip" in obj or "mac" in obj)
+
+
+def problems(obj: Any) -> list[str]:
+    """What keeps a record from being an observation record (empty when it is one)."""
+    if not isinstance(obj, dict):
+        return ["not an object"]
+    found = []
+    if not obj.get("ip") and not obj.get("mac"):
+        found.append("needs 'ip' or 'mac'")
+    services = obj.get("services", [])
+    if not isinstance(services, list):
+        return found + ["'services' must be a list"]
+    for i, svc in enumerate(services):
+        if not isinstance(svc, dict):
+            found.append(f"services[{i}] is not an object")
+            continue
+        if "port" in svc and not (isinstance(svc["port"], int) and 0 <= svc["port"] <= 65535):
+            found.append(f"services[{i}].port {svc['port']!r} is not a port number")
+        if "onvif_scopes" in svc and not isinstance(svc["onvif_scopes"], list):
+            found.append(f"services[{i}].onvif_scopes must be a list")
+        for key in ("sadp", "dhip"):
+            if key in svc and not isinstance(svc[key], dict):
+                found.append(f"services[{i}].{key} must be an object")
+    return found
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return str(value).replace(PART_SEP, " ").replace(VALUE_SEP, " ")
+
+
+def flatten(obj: dict[str, Any]) -> list[str | None]:
+    """One row in COLUMNS order."""
+    parts: dict[str, list[str]] = {}
+    for svc in obj.get("services") or ():
+        where = f"{svc.get('port', '-')}/{svc.get('protocol', 'tcp')}"
+        for key in SERVICE_FIELDS:
+            value = svc.get(key)
+            if value not in (None, "", [], {}):
+                part = f"{where}{VALUE_SEP}{_text(value)}"
+                if part not in parts.setdefault(key, []):
+                    parts[key].append(part)
+    row: list[str | None] = [None if obj.get(k) in (None, "") else str(obj[k]) for k in TOP_FIELDS]
+    row += [PART_SEP.join(parts[k]) if k in parts else None for k in SERVICE_FIELDS]
+    return row
+
+
+def split_parts(value: str) -> list[tuple[str, str]]:
+    """(where, value) pairs of a flattened column; plain values (not from services) have where ''."""
+    out = []
+    for part in value.split(PART_SEP):
+        where, sep, text = part.partition(VALUE_SEP)
+        out.append((where, text) if sep else ("", part))
+    return out
