@@ -22,6 +22,8 @@ from covscan.report.xlsx import XlsxOverflow
 from covscan.screen import covscan_version, open_screen
 from covscan.sources import FIELDS, FORMATS, InputError
 
+IMPORT_FORMATS = ("nmap", "ip-neigh", "arp", "mac-table", "dhcpd", "dnsmasq", "zeek-dhcp", "zeek-software", "runzero")
+
 app = typer.Typer(
     help=(
         "Find equipment, software and services covered by US supply-chain bans (FCC Covered List, NDAA section 889, "
@@ -102,6 +104,7 @@ def screen(
     output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="Write findings here (repeatable). Format from the extension: .jsonl .json .csv .xlsx .html; '-' writes JSONL to standard output.")] = None,
     output_format_: Annotated[Optional[str], typer.Option("--output-format", help=f"Force the output format: {', '.join(OUTPUT_FORMATS)}.")] = None,
     input_format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"Input format when the extension does not tell: {', '.join(FORMATS)}.")] = None,
+    from_format: Annotated[Optional[str], typer.Option("--from", help="Import another tool's output first: " + ", ".join(IMPORT_FORMATS) + ".")] = None,
     maps: Annotated[Optional[list[str]], typer.Option("--map", "-m", help=f"Read a field from a column: --map vendor='Mfr Name'. Fields: {', '.join(FIELDS)}.")] = None,
     context: ContextOpt = Context.GENERAL,
     use: UseOpt = None,
@@ -123,7 +126,8 @@ def screen(
     kb = load_kb()
     settings = ScreenSettings(context=context, use=use)
     try:
-        run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet, overrides=parse_maps(maps or []))
+        run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                          overrides=parse_maps(maps or []), from_format=from_format)
         targets = [(p, output_format(p, output_format_)) for p in (output or [])]
         writers = [open_writer(p, f, run.info, run.source.columns) for p, f in targets]
     except (InputError, ValueError, OSError) as exc:
@@ -179,6 +183,44 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
         console.print(f"[bold red]{summary.by_verdict['error']:,} row(s) could not be read[/]: they are in the output with verdict \"error\" and the reason")
     for path in outputs:
         console.print(f"wrote {path}", highlight=False, markup=False)
+
+
+# ---------------------------------------------------------------------------------------- import
+
+
+@app.command(name="import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="One of: " + ", ".join(IMPORT_FORMATS) + ".", show_default=False)],
+    input: Annotated[Path, typer.Argument(help="The file another tool wrote.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Observation records (JSONL); '-' for standard output.")] = Path("-"),
+) -> None:
+    """Turn another tool's output into observation records (JSONL) that `covscan screen` reads.
+
+    Lines that cannot be read are reported on standard error with their line number (exit 2); the rest are written.
+    """
+    from covscan.imports import IMPORTERS
+    from covscan.report.base import AtomicFile
+
+    if fmt not in IMPORTERS:
+        fail(f"unknown import format {fmt!r}; formats: " + "; ".join(f"{k} ({v[1]})" for k, v in IMPORTERS.items()))
+    try:
+        records = IMPORTERS[fmt][0](input) if input.is_file() else fail(f"{input}: no such file")
+    except (InputError, OSError) as exc:
+        fail(str(exc))
+    good = [r for _, r in records if isinstance(r, dict)]
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in good)
+    if str(output) == "-":
+        sys.stdout.write(lines)
+    else:
+        target = AtomicFile(output)
+        target.handle.write(lines)
+        target.commit()
+        err.print(f"wrote {len(good):,} observation records to {output}", highlight=False, markup=False)
+    bad = [(where, r) for where, r in records if isinstance(r, str)]
+    for where, message in bad:
+        err.print(f"{input.name} {where}: {message}", highlight=False, markup=False)
+    if bad:
+        raise typer.Exit(2)
 
 
 # ---------------------------------------------------------------------------------------- lookup

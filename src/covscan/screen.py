@@ -9,7 +9,7 @@ from pathlib import Path
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
-from covscan.sources import Source, map_columns, open_source
+from covscan.sources import InputError, Source, map_columns, open_source
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -42,6 +42,18 @@ class Screen:
         return summary
 
 
+def import_source(path: Path, from_format: str) -> Source:
+    from covscan.imports import IMPORTERS
+    from covscan.sources.observations import ObservationSource
+
+    if from_format not in IMPORTERS:
+        raise InputError(f"unknown import format {from_format!r}; formats: {', '.join(IMPORTERS)}")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    records = IMPORTERS[from_format][0](path)
+    return ObservationSource(path, records, total=len(records))
+
+
 def covscan_version() -> str:
     try:
         return metadata.version("covscan")
@@ -59,8 +71,10 @@ def open_screen(
     delimiter: str | None = None,
     sheet: str | None = None,
     overrides: dict[str, str] | None = None,
+    from_format: str | None = None,
 ) -> Screen:
-    source = open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    """Open an input for screening; `from_format` names an importer (nmap, arp, ...) whose records are screened."""
+    source = import_source(path, from_format) if from_format else open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
     preset = getattr(source, "preset_fields", None)
     fields = dict(preset) if preset and not overrides else map_columns(source.columns, overrides or {}, str(path))
     info = RunInfo(
