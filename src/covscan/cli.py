@@ -17,9 +17,10 @@ from covscan import kb as kb_module
 from covscan.engine import ScreenSettings
 from covscan.kb import KBError
 from covscan.model import Context, Finding, Use, Verdict
-from covscan.report import OUTPUT_FORMATS, Summary, open_writer, output_format
+from covscan.report import OUTPUT_FORMATS, Summary, Writer, open_writer, output_format
 from covscan.report.xlsx import XlsxOverflow
-from covscan.screen import covscan_version, open_screen
+from covscan.screen import Screen, covscan_version, open_screen, records_screen
+from covscan.discover.runner import DEFAULT_PORTS
 from covscan.sources import FIELDS, FORMATS, InputError
 
 IMPORT_FORMATS = ("nmap", "ip-neigh", "arp", "mac-table", "dhcpd", "dnsmasq", "zeek-dhcp", "zeek-software", "runzero")
@@ -132,25 +133,33 @@ def screen(
         writers = [open_writer(p, f, run.info, run.source.columns) for p, f in targets]
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
-    to_stdout = any(str(p) == "-" for p, _ in targets)
-    console = err if to_stdout else out
-    show = not quiet
+    summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
+    exit_for(summary, fail_on)
+
+
+def run_and_report(run: Screen, targets: list[tuple[Path, str]], writers: list[Writer], quiet: bool, batch_rows: int, label: str) -> Summary:
+    """Screen with a progress bar, then print the findings table (without -o) and the summary."""
+    console = err if any(str(p) == "-" for p, _ in targets) else out
     try:
         with Progress(
             TextColumn("[bold]screening[/] {task.description}"), BarColumn(),
             DownloadColumn() if run.source.unit == "bytes" else MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err, transient=True, disable=not show,
+            console=err, transient=True, disable=quiet,
         ) as bar:
-            task = bar.add_task(input.name, total=run.source.total)
+            task = bar.add_task(label, total=run.source.total)
             summary = run.run(writers, lambda done, total, unit: bar.update(task, completed=done, total=total), batch_rows)
     except KeyboardInterrupt:
         fail("interrupted; no output file was written", 130)
     except (InputError, XlsxOverflow, OSError) as exc:
         fail(f"{exc}; no output file was written")
-    if show:
+    if not quiet:
         if not targets:
             print_findings(console, run.engine.findings, summary)
         print_summary(console, summary, run.info.kb_version, run.info.fields, run.info.ignored_columns, [str(p) for p, _ in targets if str(p) != "-"])
+    return summary
+
+
+def exit_for(summary: Summary, fail_on: FailOn) -> NoReturn:
     if summary.by_verdict.get(Verdict.ERROR.value):
         raise typer.Exit(2)
     raise typer.Exit(1 if summary.worst(FAIL_LEVELS[fail_on]) else 0)
@@ -183,6 +192,69 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
         console.print(f"[bold red]{summary.by_verdict['error']:,} row(s) could not be read[/]: they are in the output with verdict \"error\" and the reason")
     for path in outputs:
         console.print(f"wrote {path}", highlight=False, markup=False)
+
+
+# ---------------------------------------------------------------------------------------- discover
+
+
+@app.command()
+def discover(
+    targets: Annotated[list[str], typer.Argument(help="IP addresses, CIDR blocks (10.0.0.0/24) or ranges (10.0.0.1-50). Nothing else is ever contacted; host names are not resolved.", show_default=False)],
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="Write findings here (repeatable), as in screen.")] = None,
+    observations: Annotated[Optional[Path], typer.Option(help="Also write the raw observation records (JSONL).")] = None,
+    ports: Annotated[str, typer.Option(help="TCP ports to try.")] = ",".join(map(str, DEFAULT_PORTS)),
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each probe.", min=0.05)] = 1.5,
+    rate: Annotated[float, typer.Option(help="Probes started per second, at most.", min=1)] = 1000.0,
+    concurrency: Annotated[int, typer.Option(help="Probes in flight at once, at most.", min=1)] = 256,
+    snmp_community: Annotated[Optional[str], typer.Option(help="SNMP v2c community to read sysDescr/sysObjectID with (no SNMP without credentials).")] = None,
+    snmp_user: Annotated[Optional[str], typer.Option(help="SNMP v3 user (SHA auth / AES priv keys below).")] = None,
+    snmp_auth_key: Annotated[Optional[str], typer.Option(help="SNMP v3 authentication key.")] = None,
+    snmp_priv_key: Annotated[Optional[str], typer.Option(help="SNMP v3 privacy key.")] = None,
+    multicast: Annotated[bool, typer.Option(help="Also query the standard WS-Discovery and SSDP multicast groups on the local segment (replies from targets only). Off by default: then only the targets receive packets.")] = False,
+    max_hosts: Annotated[int, typer.Option(help="Refuse target lists larger than this.")] = 65_536,
+    context: ContextOpt = Context.GENERAL,
+    use: UseOpt = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when any finding is at or above this verdict.")] = FailOn.covered,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Probe the hosts you name (TCP banners, HTTP(S) headers, favicon and certificate, RTSP, SSH/Telnet/FTP, SIP, SNMP, ONVIF WS-Discovery, SSDP/UPnP, mDNS, Hikvision SADP, Dahua DHIP) and screen what they say.
+
+    Example: covscan discover 10.0.0.0/24 -o findings.html --observations seen.jsonl
+    """
+    import time
+
+    from covscan.discover import DiscoverOptions, Scope, SnmpCredentials
+    from covscan.discover import discover as run_discovery
+    from covscan.report.base import AtomicFile
+
+    kb = load_kb()
+    try:
+        scope = Scope(targets, max_hosts)
+        port_list = tuple(int(p) for p in ports.split(",") if p.strip())
+        if not port_list or any(not 0 < p < 65536 for p in port_list):
+            raise ValueError(f"--ports {ports!r}: expected comma-separated port numbers 1-65535")
+        outputs = [(p, output_format(p, None)) for p in (output or [])]
+    except (InputError, ValueError) as exc:
+        fail(str(exc))
+    options = DiscoverOptions(port_list, timeout, rate, concurrency, SnmpCredentials(snmp_community, snmp_user, snmp_auth_key, snmp_priv_key), multicast)
+    started = time.monotonic()
+    with Progress(TextColumn("[bold]probing[/] hosts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task("discover", total=len(scope.hosts))
+        records, sent = run_discovery(scope, options, lambda done, total: bar.update(task, completed=done))
+    elapsed = time.monotonic() - started
+    if observations:
+        target = AtomicFile(observations)
+        target.handle.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        target.commit()
+    if not quiet:
+        err.print(f"{len(records)} of {len(scope.hosts):,} hosts answered; {sent:,} probes in {elapsed:.1f} s", highlight=False)
+    run = records_screen(records, "discover " + " ".join(targets), kb, ScreenSettings(context=context, use=use))
+    try:
+        writers = [open_writer(p, f, run.info, run.source.columns) for p, f in outputs]
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    summary = run_and_report(run, outputs, writers, quiet, 100_000, "discovered hosts")
+    exit_for(summary, fail_on)
 
 
 # ---------------------------------------------------------------------------------------- import

@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
@@ -77,8 +78,20 @@ def open_screen(
     source = import_source(path, from_format) if from_format else open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
     preset = getattr(source, "preset_fields", None)
     fields = dict(preset) if preset and not overrides else map_columns(source.columns, overrides or {}, str(path))
+    return _screen(source, fields, kb, settings, str(path))
+
+
+def records_screen(records: list[dict[str, Any]], label: str, kb: KnowledgeBase, settings: ScreenSettings) -> Screen:
+    """Screen observation records held in memory (from discovery)."""
+    from covscan.sources.observations import ObservationSource
+
+    source = ObservationSource(Path(label), [(f"host {r.get('ip')}", r) for r in records], total=len(records))
+    return _screen(source, dict(source.preset_fields), kb, settings, label)
+
+
+def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings: ScreenSettings, label: str) -> Screen:
     info = RunInfo(
-        input=str(path), kb_version=kb.version, context=settings.context.value,
+        input=label, kb_version=kb.version, context=settings.context.value,
         use=settings.use.value if settings.use else None, fields=fields,
         ignored_columns=[c for c in source.columns if c not in fields.values()], covscan_version=covscan_version(),
     )
