@@ -9,6 +9,7 @@ ordinary vendors as negatives; OEM, former-subsidiary, chip-supplier and uncorro
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 COLUMNS = ["asset_id", "vendor", "manufacturer", "brand", "model", "mac", "fcc_id", "sysobjectid", "usb_id",
@@ -266,6 +267,101 @@ for d in ["Office chair, ergonomic", "27-inch monitor", "Cat6 patch cable 2m", "
     add("clear", "", "ordinary asset", description=d)
 
 
+# ------------------------------------------------------------------ network observations (labelled observation records)
+observations: list[dict] = []
+
+
+def observe(verdict: str, entity: str, note: str, *services: dict, mac: str | None = None) -> None:
+    ip = f"192.0.2.{len(observations) % 250 + 1}"
+    record = {"ip": ip, "source": "labelled", "services": list(services), "expected_verdict": verdict, "expected_entity": entity, "note": note}
+    if mac:
+        record["mac"] = mac
+    observations.append(record)
+
+
+def svc(port: int, protocol: str = "tcp", **fields) -> dict:
+    return {"port": port, "protocol": protocol, **fields}
+
+
+# one record per fingerprint rule, with its published example (from the rule's cited source)
+for kind, port, proto, text, verdict, entity in [
+    ("http_server", 80, "tcp", "Hikvision-Webs", "conditional", "hikvision"),
+    ("http_server", 80, "tcp", "DNVRS-Webs", "review", "hikvision"),
+    ("http_server", 80, "tcp", "DVRDVS-Webs", "review", "hikvision"),
+    ("http_server", 80, "tcp", "App-webs/", "review", "hikvision"),
+    ("http_server", 80, "tcp", "Mini web server 1.0 ZTE corp 2005.", "covered", "zte"),
+    ("http_server", 80, "tcp", "Huawei-ATP-IGD", "covered", "huawei"),
+    ("http_server", 81, "tcp", "Cross Web Server", "review", "huawei"),
+    ("http_title", 80, "tcp", "DVR Components Download", "review", "huawei"),
+    ("http_title", 80, "tcp", "ZXHN F670L", "covered", "zte"),
+    ("http_title", 80, "tcp", "EchoLife HG8245H", "covered", "huawei"),
+    ("http_title", 80, "tcp", "Hytera RD985 Repeater", "conditional", "hytera"),
+    ("http_title", 443, "tcp", "Kaspersky Security Center Web Console", "covered", "kaspersky"),
+    ("www_authenticate", 80, "tcp", 'Digest realm="Hikvision", qop="auth"', "conditional", "hikvision"),
+    ("www_authenticate", 80, "tcp", 'Basic realm="HuaweiHomeGateway"', "covered", "huawei"),
+    ("www_authenticate", 80, "tcp", 'Basic realm="cpe@zte.com"', "covered", "zte"),
+    ("rtsp_server", 554, "tcp", 'Digest realm="Hikvision", nonce="f0"', "conditional", "hikvision"),
+    ("rtsp_server", 554, "tcp", "Dahua Rtsp Server", "review", "dahua"),
+    ("tls_subject", 443, "tcp", "C=CN,L=HangZhou,O=HIKVISION,OU=DVRNVR,CN=www.hikvision.com", "conditional", "hikvision"),
+    ("tls_issuer", 443, "tcp", "O=Dahua,CN=Dahua Device NVR CA", "conditional", "dahua"),
+    ("ssh_banner", 22, "tcp", "SSH-2.0-HUAWEI-1.5", "covered", "huawei"),
+    ("telnet_banner", 23, "tcp", "192.0.0.64 login:", "review", "hikvision"),
+    ("telnet_banner", 23, "tcp", "ZXHN H108N login:", "covered", "zte"),
+    ("snmp_sysdescr", 161, "udp", "Huawei Versatile Routing Platform Software, VRP (R) software, Version 5.170", "covered", "huawei"),
+    ("snmp_sysdescr", 161, "udp", "ZXR10 5950-36TM Software, Version V5.00.10", "covered", "zte"),
+    ("snmp_sysdescr", 161, "udp", "Hytera RD985 DMR Repeater V8.0", "conditional", "hytera"),
+    ("snmp_sysobjectid", 161, "udp", "1.3.6.1.4.1.2011.2.23.96", "covered", "huawei"),
+    ("snmp_sysobjectid", 161, "udp", "1.3.6.1.4.1.37496.1.1", "conditional", "dahua"),
+    ("snmp_sysobjectid", 161, "udp", "1.3.6.1.4.1.40297.1.2.3", "conditional", "hytera"),
+    ("sip_user_agent", 5060, "udp", "HUAWEI-EchoLife HG8121H", "covered", "huawei"),
+    ("sip_user_agent", 5060, "udp", "ZXHN H298A V1.0", "covered", "zte"),
+    ("sip_server", 5060, "udp", "ZXV10 H618B", "covered", "zte"),
+    ("dhcp_vendor_class", 67, "udp", "HUAWEI:android:VOG-L29", "covered", "huawei"),
+    ("favicon_md5", 80, "tcp", "89b932fcc47cf4ca3faadb0cfdef89cf", "review", "hikvision"),
+    ("ftp_banner", 21, "tcp", "220 Huawei FTP server ready", "covered", "huawei"),
+    ("banner", 8000, "tcp", "Hikvision IP camera httpd", "conditional", "hikvision"),
+    ("mdns", 5353, "udp", "DJI-Dock2._http._tcp.local. DJI Dock 2", "covered", "dji"),
+]:
+    observe(verdict, entity, f"{kind} rule example", svc(port, proto, **{kind: text}))
+observe("conditional", "hikvision", "ONVIF scopes", svc(3702, "udp", onvif_scopes=["onvif://www.onvif.org/name/HIKVISION", "onvif://www.onvif.org/hardware/DS-2CD2143G2-I"]))
+observe("conditional", "dahua", "ONVIF scopes", svc(3702, "udp", onvif_scopes=["onvif://www.onvif.org/name/Dahua", "onvif://www.onvif.org/hardware/IPC-HDW5231R-ZE"]))
+observe("conditional", "dahua", "ONVIF scopes of an OEM camera reporting the Dahua model", svc(3702, "udp", onvif_scopes=["onvif://www.onvif.org/name/Amcrest", "onvif://www.onvif.org/hardware/IPC-HDW5442TM-AS"]))
+observe("conditional", "hikvision", "ONVIF scopes of an EZVIZ camera", svc(3702, "udp", onvif_scopes=["onvif://www.onvif.org/name/EZVIZ", "onvif://www.onvif.org/hardware/CS-C6N-A0-1C2WFR"]))
+observe("covered", "zte", "UPnP description", svc(1900, "udp", upnp_manufacturer="ZTE", upnp_model="ZXHN F670L"))
+observe("covered", "huawei", "UPnP description", svc(1900, "udp", upnp_manufacturer="Huawei Technologies Co., Ltd.", upnp_model="HG8245H"))
+observe("covered", "dji", "UPnP description", svc(1900, "udp", upnp_manufacturer="DJI", upnp_model="DJI Dock 2"))
+observe("conditional", "hikvision", "SADP reply with a Hikvision model", svc(37020, "udp", sadp={"device_type": "138153", "model": "DS-2CD2143G2-I", "serial": "DS-2CD2143G2-I20231001AAWRJ12345678", "mac": "44-19-b6-00-00-11"}))
+observe("review", "hikvision", "SADP reply from a rebranded device", svc(37020, "udp", sadp={"device_type": "30000", "model": "LTN8708-P8"}))
+observe("conditional", "dahua", "DHIP reply", svc(37810, "udp", dhip={"DeviceType": "IPC-HDW5231R-ZE", "Vendor": "Dahua"}))
+observe("conditional", "dahua", "DHIP reply of an OEM camera with a Dahua model", svc(37810, "udp", dhip={"DeviceType": "IPC-HDW5442TM-AS", "Vendor": "Amcrest"}))
+observe("review", "dahua", "DHIP reply of an OEM camera with its own model", svc(37810, "udp", dhip={"DeviceType": "IP8M-2496EB", "Vendor": "Amcrest"}))
+observe("conditional", "hikvision", "randomized MAC plus a Hikvision realm", svc(80, www_authenticate='Digest realm="Hikvision"'), mac="02:5a:3c:00:00:17")
+observe("review", "hikvision", "NIC-vendor MAC plus a DVRDVS server", svc(80, http_server="DVRDVS-Webs"), mac="00:e0:4c:00:00:16")
+observe("covered", "huawei", "Huawei MAC plus SSH banner", svc(22, ssh_banner="SSH-2.0-HUAWEI-1.5"), mac="00:18:82:00:00:01")
+observe("conditional", "hikvision", "Hikvision MAC only", mac="44:19:b6:00:00:99")
+observe("conditional", "hikvision", "Hikvision MAC and a generic web server", svc(80, http_server="webserver"), mac="04:03:12:00:00:01")
+for kind, port, proto, text in [
+    ("http_server", 80, "tcp", "Apache/2.4.57 (Debian)"), ("http_server", 80, "tcp", "nginx/1.22.1"), ("http_server", 80, "tcp", "lighttpd/1.4.69"),
+    ("http_server", 80, "tcp", "GoAhead-Webs"), ("http_server", 80, "tcp", "Microsoft-IIS/10.0"), ("http_title", 80, "tcp", "AXIS"),
+    ("http_title", 80, "tcp", "Aztech DSL5001EN"), ("http_title", 80, "tcp", "Synology DiskStation DS920+"), ("www_authenticate", 80, "tcp", 'Basic realm="Netgear GS308"'),
+    ("tls_subject", 443, "tcp", "CN=axis-accc8e123456,O=Axis Communications AB"), ("tls_issuer", 443, "tcp", "CN=R11,O=Let's Encrypt,C=US"),
+    ("rtsp_server", 554, "tcp", "GStreamer RTSP server"), ("ssh_banner", 22, "tcp", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"), ("ssh_banner", 22, "tcp", "SSH-2.0-Cisco-1.25"),
+    ("telnet_banner", 23, "tcp", "User Access Verification Username:"), ("ftp_banner", 21, "tcp", "220 ProFTPD Server ready."),
+    ("snmp_sysdescr", 161, "udp", "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8"),
+    ("snmp_sysdescr", 161, "udp", "H3C Comware Platform Software, Software Version 5.20.99, Release 1118P02"),
+    ("snmp_sysdescr", 161, "udp", "Juniper Networks, Inc. ex4300-48t Ethernet Switch, kernel JUNOS 21.4R3"),
+    ("snmp_sysobjectid", 161, "udp", "1.3.6.1.4.1.9.1.1208"), ("snmp_sysobjectid", 161, "udp", "1.3.6.1.4.1.25506.1.1"),
+    ("sip_user_agent", 5060, "udp", "Yealink SIP-T46S 66.86.0.15"), ("dhcp_vendor_class", 67, "udp", "MSFT 5.0"), ("dhcp_vendor_class", 67, "udp", "android-dhcp-14"),
+    ("mdns", 5353, "udp", "_ipp._tcp.local. _printer._tcp.local."), ("banner", 9100, "tcp", "HP LaserJet M404"), ("favicon_md5", 80, "tcp", "d41d8cd98f00b204e9800998ecf8427e"),
+]:
+    observe("clear", "", f"ordinary {kind}", svc(port, proto, **{kind: text}))
+observe("clear", "", "ONVIF scopes of an Axis camera", svc(3702, "udp", onvif_scopes=["onvif://www.onvif.org/name/AXIS", "onvif://www.onvif.org/hardware/P3245-LVE"]))
+observe("clear", "", "ONVIF scopes of a Uniview camera", svc(3702, "udp", onvif_scopes=["onvif://www.onvif.org/name/UNV", "onvif://www.onvif.org/hardware/IPC3614SB-ADF28KM-I0"]))
+observe("clear", "", "UPnP of a Synology NAS", svc(1900, "udp", upnp_manufacturer="Synology", upnp_model="DS920+"))
+observe("clear", "", "randomized MAC only", mac="da:a1:19:00:11:22")
+observe("clear", "", "Shanghai Dahua Scale Factory MAC", svc(80, http_server="lighttpd"), mac="40:2c:76:10:00:05")
+
+
 def main() -> None:
     target = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -275,6 +371,9 @@ def main() -> None:
         for i, row in enumerate(rows):
             writer.writerow({"asset_id": f"L{i:04d}", **{k: v for k, v in row.items() if k != "asset_id"}} | ({"asset_id": row["asset_id"]} if "asset_id" in row else {}))
     print(f"wrote {len(rows)} rows to {target}")
+    obs_target = target.with_name("labelled_observations.jsonl")
+    obs_target.write_text("".join(json.dumps(o) + "\n" for o in observations), encoding="utf-8")
+    print(f"wrote {len(observations)} observation records to {obs_target}")
 
 
 if __name__ == "__main__":

@@ -37,3 +37,16 @@ def test_eval_command_thresholds(cli):
     code, out, _ = cli("eval", str(LABELLED), "--min-recall", "0.98", "--max-fpr", "0.01")
     assert code == 0 and "precision" in out and "Per-entity confusion" in out
     assert cli("eval", str(LABELLED), "--min-recall", "1.01")[0] == 1
+
+
+OBSERVATIONS = Path(__file__).parent / "data" / "labelled_observations.jsonl"
+
+
+def test_labelled_observations_accuracy(kb):
+    report = evaluate_file(OBSERVATIONS, kb, ScreenSettings(), {})
+    assert report.rows >= 80
+    assert report.recall >= 0.98 and report.fpr <= 0.01 and report.precision >= 0.98, report.mistakes
+    kinds = {k for k, c in report.by_signal.items() if c["n"]}
+    assert kinds >= {"http_server", "http_title", "www_authenticate", "rtsp_server", "tls_subject", "tls_issuer", "ssh_banner",
+                     "telnet_banner", "ftp_banner", "snmp_sysdescr", "snmp_sysobjectid", "sip_user_agent", "sip_server",
+                     "dhcp_vendor_class", "upnp_manufacturer", "onvif_scopes", "sadp", "dhip", "mdns", "banner", "mac"}

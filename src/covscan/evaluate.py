@@ -66,11 +66,12 @@ class EvalReport:
             table.add_row(expected, predicted, str(n), style=style)
         out.print(table)
         if self.by_signal:
-            sig = Table(title="Recall by strongest signal kind (positive rows)")
-            for col in ("signal", "positives", "found", "recall"):
+            sig = Table(title="By the signal kind of each finding's strongest evidence")
+            for col in ("signal", "positives", "found", "recall", "flagged", "precision"):
                 sig.add_column(col, justify="right" if col != "signal" else "left")
             for signal, c in sorted(self.by_signal.items()):
-                sig.add_row(signal, str(c["n"]), str(c["hit"]), f"{c['hit'] / c['n']:.3f}" if c["n"] else "-")
+                sig.add_row(signal, str(c["n"]), str(c["hit"]), f"{c['hit'] / c['n']:.3f}" if c["n"] else "-",
+                            str(c["predicted"]), f"{c['correct'] / c['predicted']:.3f}" if c["predicted"] else "-")
             out.print(sig)
         for row, exp_v, exp_e, got_v, got_e, why in self.mistakes[:show_errors]:
             out.print(f"row {row}: expected {exp_v} {exp_e or ''}, got {got_v} {got_e or ''}: {why}", highlight=False, markup=False)
@@ -96,12 +97,15 @@ def evaluate_file(path: Path, kb: KnowledgeBase, settings: ScreenSettings, overr
             report.rows += 1
             report.verdict_agree += got_v == exp_v
             hit = got_v in POSITIVE and got_e == exp_e
+            signal = _strongest_signal(finding)
+            counts = report.by_signal.setdefault(signal, Counter())
+            if got_v in POSITIVE:
+                counts["predicted"] += 1
+                counts["correct"] += exp_v in POSITIVE and got_e == exp_e
             if exp_v in POSITIVE:
                 report.tp += hit
                 report.fn += not hit
                 report.confusion[(exp_e or "none", got_e if got_v in POSITIVE else "none")] += 1
-                signal = _strongest_signal(finding)
-                counts = report.by_signal.setdefault(signal, Counter())
                 counts["n"] += 1
                 counts["hit"] += hit
             elif got_v in POSITIVE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 from urllib.parse import unquote
 
@@ -51,7 +52,8 @@ class ObservationExtractor:
             for where, text in split_parts(value):
                 label = f"{self.kind} {where}" if where else field
                 if (label, text) not in cache:
-                    cache[(label, text)] = self.handler(text, label)
+                    # Whatever matched inside it (a name, a model, a MAC), the signal is what was observed.
+                    cache[(label, text)] = [replace(e, signal=self.kind) for e in self.handler(text, label)]
                 found += cache[(label, text)]
             out.append(tuple(found))
         return out
@@ -72,8 +74,11 @@ class ObservationExtractor:
         return self._fingerprints(text.strip().lower(), field)
 
     def _text(self, text: str, field: str) -> list[Evidence]:
+        """A curated rule is the more specific reading of a text ("Dahua Rtsp Server" is Dahua
+        firmware, which OEM cameras run too), so names are only read where no rule matched."""
         found = self._fingerprints(text, field)
-        found += [self.names.evidence(m, field, text, free_text=True) for m in self.names.matcher.match(text, free_text=True)]
+        if not found:
+            found += [self.names.evidence(m, field, text, free_text=True) for m in self.names.matcher.match(text, free_text=True)]
         found += [self.models.evidence(p, field, text, t, in_text=True) for p, t in self.models.match([text], in_text=True)[0]]
         return found
 

@@ -111,6 +111,7 @@ class Identifier:
     pattern: re.Pattern[str] | None = None
     corroborate: bool = False
     note: str = ""
+    example: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +345,10 @@ def _load_identifiers(root: Path, nodes: dict[str, Node]) -> dict[str, list[Iden
         ids.setdefault("mac_org", []).append(Identifier("mac_org", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["pattern"], _compile(r["pattern"], where), note=r.get("note") or ""))
     for i, r in enumerate(_csv(path / "fingerprints.csv", ("id", "signal", "pattern", "entity", "confidence", "source")), 2):
         where = f"fingerprints.csv line {i} ({r['id']})"
-        ids.setdefault("fingerprint", []).append(Identifier("fingerprint", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["signal"], _compile(r["pattern"], where), note=r.get("note") or ""))
+        pattern = _compile(r["pattern"], where)
+        if not r.get("example") or not pattern.search(r["example"]):
+            raise KBError(f"{where}: needs an example that its pattern matches")
+        ids.setdefault("fingerprint", []).append(Identifier("fingerprint", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["signal"], pattern, note=r.get("note") or "", example=r["example"]))
     return ids
 
 

@@ -16,19 +16,24 @@ class ObservationSource:
     """Reads observation records from a file, or wraps records already in memory (imports, discovery)."""
 
     unit = "rows"
-    columns = list(observations.COLUMNS)
     # Observation columns are already screening fields; only the sysObjectID column is renamed.
-    preset_fields = {c: c for c in columns if c not in ("source", "seen_at", "snmp_sysobjectid")} | {"sysobjectid": "snmp_sysobjectid"}
+    preset_fields = {c: c for c in observations.COLUMNS if c not in ("source", "seen_at", "snmp_sysobjectid")} | {"sysobjectid": "snmp_sysobjectid"}
 
-    def __init__(self, path: Path, records: Iterable[tuple[str, Any]] | None = None, total: int | None = None) -> None:
+    def __init__(self, path: Path, records: Iterable[tuple[str, Any]] | None = None, total: int | None = None,
+                 extra_columns: tuple[str, ...] = ()) -> None:
         self.path = path
         self._records = records
         self.total = total
         self._done = 0
+        self.extra = extra_columns
+        self.columns = [*observations.COLUMNS, *extra_columns]
 
     @classmethod
     def from_file(cls, path: Path) -> ObservationSource:
-        return cls(path, _read_jsonl(path))
+        """Top-level keys beyond the schema (labels, asset ids) in the first record become extra columns."""
+        first = next((obj for _, obj in _read_jsonl(path) if isinstance(obj, dict)), {})
+        extra = tuple(k for k, v in first.items() if k not in observations.TOP_FIELDS and k != "services" and not isinstance(v, (dict, list)))
+        return cls(path, _read_jsonl(path), extra_columns=extra)
 
     def position(self) -> int:
         return self._done
@@ -42,7 +47,7 @@ class ObservationSource:
             elif found := observations.problems(record):
                 builder.add_error(f"{at}: not an observation record: {'; '.join(found)}")
             else:
-                builder.add(observations.flatten(record))
+                builder.add(observations.flatten(record) + [None if record.get(k) is None else str(record[k]) for k in self.extra])
             self._done += 1
             if len(builder) >= rows:
                 yield builder.take()
