@@ -197,6 +197,19 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
 # ---------------------------------------------------------------------------------------- discover
 
 
+def write_records(path: Path, records: list[dict]) -> None:
+    """Observation records as JSONL, atomically; '-' is standard output."""
+    from covscan.report.base import AtomicFile
+
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if str(path) == "-":
+        sys.stdout.write(lines)
+        return
+    target = AtomicFile(path)
+    target.handle.write(lines)
+    target.commit()
+
+
 @app.command()
 def discover(
     targets: Annotated[list[str], typer.Argument(help="IP addresses, CIDR blocks (10.0.0.0/24) or ranges (10.0.0.1-50). Nothing else is ever contacted; host names are not resolved.", show_default=False)],
@@ -225,7 +238,6 @@ def discover(
 
     from covscan.discover import DiscoverOptions, Scope, SnmpCredentials
     from covscan.discover import discover as run_discovery
-    from covscan.report.base import AtomicFile
 
     kb = load_kb()
     try:
@@ -243,9 +255,7 @@ def discover(
         records, sent = run_discovery(scope, options, lambda done, total: bar.update(task, completed=done))
     elapsed = time.monotonic() - started
     if observations:
-        target = AtomicFile(observations)
-        target.handle.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-        target.commit()
+        write_records(observations, records)
     if not quiet:
         err.print(f"{len(records)} of {len(scope.hosts):,} hosts answered; {sent:,} probes in {elapsed:.1f} s", highlight=False)
     run = records_screen(records, "discover " + " ".join(targets), kb, ScreenSettings(context=context, use=use))
@@ -271,7 +281,6 @@ def import_(
     Lines that cannot be read are reported on standard error with their line number (exit 2); the rest are written.
     """
     from covscan.imports import IMPORTERS
-    from covscan.report.base import AtomicFile
 
     if fmt not in IMPORTERS:
         fail(f"unknown import format {fmt!r}; formats: " + "; ".join(f"{k} ({v[1]})" for k, v in IMPORTERS.items()))
@@ -280,13 +289,8 @@ def import_(
     except (InputError, OSError) as exc:
         fail(str(exc))
     good = [r for _, r in records if isinstance(r, dict)]
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in good)
-    if str(output) == "-":
-        sys.stdout.write(lines)
-    else:
-        target = AtomicFile(output)
-        target.handle.write(lines)
-        target.commit()
+    write_records(output, good)
+    if str(output) != "-":
         err.print(f"wrote {len(good):,} observation records to {output}", highlight=False, markup=False)
     bad = [(where, r) for where, r in records if isinstance(r, str)]
     for where, message in bad:
