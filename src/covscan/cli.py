@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -41,6 +42,11 @@ app.add_typer(kb_app, name="kb")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+class EngineKind(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 class FailOn(str, Enum):
@@ -115,6 +121,9 @@ def screen(
     sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet (default: the first).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = 100_000,
+    engine: Annotated[EngineKind, typer.Option(help="local: this process; dask: partitions on a Dask cluster (CSV/TSV/Parquet files or globs, JSONL output).")] = EngineKind.local,
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:8786); without it a local cluster is started.")] = None,
+    workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.", min=1)] = os.cpu_count() or 2,
 ) -> None:
     """Screen a file of records (asset inventory, product catalog, import manifest).
 
@@ -126,6 +135,8 @@ def screen(
     """
     kb = load_kb()
     settings = ScreenSettings(context=context, use=use)
+    if engine is EngineKind.dask:
+        screen_with_dask(str(input), output or [], input_format, parse_maps(maps or []), settings, scheduler, workers, quiet, fail_on, kb.version)
     try:
         run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet,
                           overrides=parse_maps(maps or []), from_format=from_format)
@@ -134,6 +145,45 @@ def screen(
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
     summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
+    exit_for(summary, fail_on)
+
+
+def screen_with_dask(pattern: str, output: list[Path], input_format: str | None, overrides: dict[str, str], settings: ScreenSettings,
+                     scheduler: str | None, workers: int, quiet: bool, fail_on: FailOn, kb_version: str) -> NoReturn:
+    """The distributed path: the same batch function on each partition, JSONL written in input order."""
+    from distributed import Client, LocalCluster
+
+    from covscan import dask as covscan_dask
+    from covscan.report.base import AtomicFile
+
+    if len(output) != 1 or output_format(output[0], None) != "jsonl":
+        fail("--engine dask writes one JSONL file (-o findings.jsonl or -o -)")
+    try:
+        ddf = covscan_dask.read(pattern, input_format)
+        result = covscan_dask.screen(ddf, context=settings.context, use=settings.use, overrides=overrides)
+    except InputError as exc:
+        fail(str(exc))
+    target = None if str(output[0]) == "-" else AtomicFile(output[0], binary=True)
+    stream = target.handle if target else sys.stdout.buffer
+    summary = Summary()
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True)
+    try:
+        with Client(scheduler or cluster) as client:
+            for part in covscan_dask.ordered_partitions(result, client):
+                if len(part):
+                    stream.write(("\n".join(part["line"]) + "\n").encode())
+                summary.add_verdicts(part["verdict"].tolist(), part["entity"].tolist())
+    except (OSError, ValueError) as exc:
+        if target:
+            target.discard()
+        fail(f"{exc}; no output file was written")
+    finally:
+        if cluster is not None:
+            cluster.close()
+    if target:
+        target.commit()
+    if not quiet:
+        print_summary(err if target is None else out, summary, kb_version, {}, [], [str(p) for p in output if str(p) != "-"])
     exit_for(summary, fail_on)
 
 

@@ -48,6 +48,14 @@ class Summary:
             if finding.entity:
                 self.by_entity.setdefault(finding.entity, Counter())[finding.verdict.value] += n
 
+    def add_verdicts(self, verdicts: list[str], entities: list[str | None]) -> None:
+        """Counts from verdict and entity columns (the distributed engine returns these)."""
+        self.rows += len(verdicts)
+        self.by_verdict.update(verdicts)
+        for verdict, entity in zip(verdicts, entities):
+            if entity:
+                self.by_entity.setdefault(entity, Counter())[verdict] += 1
+
     def worst(self, levels: tuple[Verdict, ...] = (Verdict.COVERED, Verdict.CONDITIONAL, Verdict.REVIEW)) -> Verdict | None:
         return next((v for v in levels if self.by_verdict.get(v.value)), None)
 
