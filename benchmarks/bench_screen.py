@@ -1,16 +1,20 @@
-"""Benchmark `covscan screen` on a generated inventory: rows/s and peak memory (not a timed test).
+"""Benchmark `covscan screen` on generated inventories (not a timed test).
 
-Each step runs in its own process so that peak RSS is that process's own; the floor is polars
-reading the same CSV and writing it back unchanged.
+For each size it measures, in the same run and each in its own process (so peak RSS is that
+process's own):
+  floor     polars reads the CSV and writes it back unchanged (the cost of touching the file)
+  covscan   covscan screen -> JSONL
+  naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor, on a 20,000-row
+            sample, extrapolated (what a straightforward script would do)
+and prints rows/s, peak RSS and the covscan / floor ratio.
 
-    python benchmarks/bench_screen.py --rows 1000000
+    python benchmarks/bench_screen.py --rows 1000000 10000000
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -18,45 +22,61 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
+NAIVE_SAMPLE = 20_000
+NAIVE = f"""
+import csv, itertools, time
+from rapidfuzz import fuzz, process
+from covscan.kb import load
+aliases = [a.name for a in load().aliases]
+with open({{path!r}}, newline="", encoding="utf-8") as fh:
+    rows = list(itertools.islice(csv.DictReader(fh), {NAIVE_SAMPLE}))
+start = time.perf_counter()
+hits = sum(1 for r in rows if process.extractOne(r["vendor"] or "", aliases, scorer=fuzz.WRatio, score_cutoff=90))
+print(time.perf_counter() - start)
+"""
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) and standard output of one child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    stdout = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed with exit status {os.waitstatus_to_exitcode(status)}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+def bench(rows: int, work: Path, keep: Path | None) -> None:
+    source = keep or work / f"inventory-{rows}.csv"
+    if not source.exists():
+        t = time.perf_counter()
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(rows), str(source)], check=True)
+        print(f"generated {rows:,} rows ({source.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
+    floor_s, floor_rss, _ = run([sys.executable, "-c", f"import polars as pl; pl.read_csv({str(source)!r}, infer_schema=False).write_csv({str(work / 'copy.csv')!r})"])
+    scan_s, scan_rss, _ = run([sys.executable, "-m", "covscan.cli", "screen", str(source), "-o", str(work / "out.jsonl"), "-q"])
+    _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source))])
+    naive_s = float(naive_out.strip()) * rows / NAIVE_SAMPLE
+    print(f"\n{rows:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV; JSONL written {(work / 'out.jsonl').stat().st_size / 2**20:,.0f} MiB")
+    print(f"{'step':36} {'seconds':>9} {'rows/s':>11} {'peak RSS MiB':>13}")
+    for name, seconds, rss in (("floor: polars read + write CSV", floor_s, floor_rss), ("covscan screen -> JSONL", scan_s, scan_rss),
+                               (f"naive: per-row WRatio (extrapolated)", naive_s, naive_rss)):
+        print(f"{name:36} {seconds:9.1f} {rows / seconds:11,.0f} {rss:13,.0f}")
+    print(f"covscan / floor = {scan_s / floor_s:.1f}x; naive / covscan = {naive_s / scan_s:.0f}x")
+    (work / "out.jsonl").unlink()
+    (work / "copy.csv").unlink()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--keep", type=Path, help="keep the generated input here")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--keep", type=Path, help="reuse or keep the generated input (one size only)")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="covscan-bench-"))
-    source = args.keep or work / f"inventory-{args.rows}.csv"
-    if not source.exists():
-        t = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.rows), str(source)], check=True)
-        print(f"generated {args.rows:,} rows ({source.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s")
-    floor_script = f"import polars as pl; pl.read_csv({str(source)!r}, infer_schema=False).write_csv({str(work / 'copy.csv')!r})"
-    steps = {
-        "floor: polars read + write CSV": [sys.executable, "-c", floor_script],
-        "covscan screen -> JSONL": [sys.executable, "-m", "covscan.cli", "screen", str(source), "-o", str(work / "out.jsonl"), "-q"],
-        "covscan screen -> CSV": [sys.executable, "-m", "covscan.cli", "screen", str(source), "-o", str(work / "out.csv"), "-q"],
-    }
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'step':34} {'seconds':>8} {'rows/s':>11} {'peak RSS MiB':>13}")
-    results = {}
-    for name, cmd in steps.items():
-        seconds, rss = run(cmd)
-        results[name] = seconds
-        print(f"{name:34} {seconds:8.1f} {args.rows / seconds:11,.0f} {rss:13,.0f}")
-    floor = results["floor: polars read + write CSV"]
-    print(f"covscan JSONL / floor = {results['covscan screen -> JSONL'] / floor:.1f}x")
+    with tempfile.TemporaryDirectory(prefix="covscan-bench-") as tmp:
+        for rows in args.rows:
+            bench(rows, Path(tmp), args.keep if len(args.rows) == 1 else None)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def judge(kb: KnowledgeBase):
         engine = Engine(kb, {f: f for f in fields}, ScreenSettings(ctx, stated_use))
         frame = pl.DataFrame({f: pl.Series(f, [v], dtype=pl.String) for f, v in fields.items()})
         index = engine.screen(frame)["finding"][0]
-        return engine.findings[index]
+        return engine.concrete(index, fields)
 
     return run
 

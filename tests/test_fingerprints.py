@@ -22,7 +22,7 @@ def screen(*services: dict, mac: str | None = None):
     fields = ObservationSource.preset_fields
     engine = Engine(KB, fields)
     frame = pl.DataFrame({c: pl.Series(c, [v], dtype=pl.String) for c, v in zip(ObservationSource(Path("x")).columns, flatten(record))})
-    return engine.findings[engine.screen(frame)["finding"][0]]
+    return engine.concrete(engine.screen(frame)["finding"][0], dict(zip(ObservationSource(Path("x")).columns, flatten(record))))
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.key for r in RULES])

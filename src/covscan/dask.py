@@ -47,7 +47,7 @@ def screen_partition(frame: pd.DataFrame, fields: tuple[tuple[str, str], ...], c
     result = engine.screen(batch)
     verdicts = [engine.findings[i].verdict.value for i in result["finding"]]
     entities = [engine.findings[i].entity for i in result["finding"]]
-    return pd.DataFrame({"row": result["row"].to_numpy(), "line": engine.jsonl_lines(result).to_list(),
+    return pd.DataFrame({"row": result["row"].to_numpy(), "line": engine.jsonl_lines(batch, result).to_list(),
                          "verdict": verdicts, "entity": entities}, index=frame.index)
 
 

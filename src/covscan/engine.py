@@ -18,7 +18,7 @@ import polars as pl
 
 from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors
 from covscan.kb import KnowledgeBase
-from covscan.model import Context, Finding, Use, Verdict
+from covscan.model import Context, Finding, Use, Verdict, row_value
 from covscan.verdict import Fuser
 
 ERROR_COLUMN = "__error__"
@@ -49,7 +49,12 @@ class Engine:
         self.extractors = build_extractors(kb)
         self.fuser = Fuser(kb, settings.context, settings.use)
         self.groups: list[EvidenceTuple] = [()]
-        self._note_groups: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._shared_groups: dict[EvidenceTuple, int] = {}
+        # token -> how to compute each row's value for it (today: the MAC column, in display form)
+        self.row_tokens: dict[str, pl.Expr] = {}
+        if "mac" in self.fields:
+            hexed = pl.col(self.fields["mac"]).str.replace_all(r"[:\-.\s]", "").str.to_uppercase()
+            self.row_tokens[row_value(self.fields["mac"])] = pl.concat_str([hexed.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
@@ -77,17 +82,20 @@ class Engine:
         return column.replace_strict(list(hits), list(hits.values()), default=0, return_dtype=pl.UInt32).alias(field)
 
     def _group_id(self, field: str, evidence: EvidenceTuple) -> int:
-        """A new group per value with evidence; values whose evidence is only notes ("locally
-        administered MAC") share one group per note, so they do not defeat deduplication."""
+        """A new group per value with evidence, except where the evidence does not depend on the value:
+        notes ("locally administered MAC") and per-row evidence (every MAC of one block) share one
+        group, so they do not defeat deduplication."""
+        token = row_value(self.fields[field])
         if all(e.target is None and e.entity is None and not e.matched for e in evidence):
-            key = (field, tuple(e.note or "" for e in evidence))
-            gid = self._note_groups.get(key)
-            if gid is None:
-                self.groups.append(tuple(replace(e, value="") for e in evidence))
-                gid = self._note_groups[key] = len(self.groups) - 1
-            return gid
-        self.groups.append(evidence)
-        return len(self.groups) - 1
+            evidence = tuple(replace(e, value="") for e in evidence)
+        elif not all(e.value == token for e in evidence):
+            self.groups.append(evidence)
+            return len(self.groups) - 1
+        gid = self._shared_groups.get(evidence)
+        if gid is None:
+            self.groups.append(evidence)
+            gid = self._shared_groups[evidence] = len(self.groups) - 1
+        return gid
 
     # ------------------------------------------------------------------ one finding per signature
 
@@ -147,10 +155,10 @@ class Engine:
 
     # ------------------------------------------------------------------ output helpers
 
-    def jsonl_lines(self, result: pl.DataFrame) -> pl.Series:
+    def jsonl_lines(self, batch: pl.DataFrame, result: pl.DataFrame) -> pl.Series:
         """The output contract: one JSON object per row, built without a Python loop per row."""
         bodies = pl.Series("body", self.finding_json, dtype=pl.String)
-        frame = result.with_columns(body=bodies.gather(result["finding"].fill_null(0)))
+        frame = self.fill_row_values(result.with_columns(body=bodies.gather(result["finding"].fill_null(0))), batch, ["body"])
         line = pl.concat_str([
             pl.lit('{"row":'), pl.col("row").cast(pl.String), pl.lit(',"id":"'), pl.col("id"), pl.lit('",'), pl.col("body"),
         ])
@@ -162,6 +170,36 @@ class Engine:
             for i, (row, msg) in enumerate(result.select("row", "error").iter_rows()) if msg is not None
         }
         return lines.scatter(list(errors), list(errors.values()))
+
+    def fill_row_values(self, frame: pl.DataFrame, batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+        """Write each row's own values in place of the per-row tokens in the given text columns
+        (`frame` and `batch` are row-aligned)."""
+        if not self.row_tokens:
+            return frame
+        values = batch.select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])
+        frame = pl.concat([frame, values], how="horizontal")
+        for i, token in enumerate(self.row_tokens):
+            frame = frame.with_columns([pl.col(c).str.replace_all(token, pl.col(f"__value{i}").fill_null(""), literal=True) for c in columns])
+        return frame.drop(values.columns)
+
+    def concrete(self, index: int, row: dict[str, str | None]) -> Finding:
+        """A finding with one row's own values written in (for single-row views: lookup, HTML)."""
+        finding = self.findings[index]
+        values = pl.DataFrame({c: pl.Series(c, [row.get(c)], dtype=pl.String) for c in self.fields.values()})
+        filled = {token: values.select(expr)[0, 0] or "" for token, expr in self.row_tokens.items()}
+        if not filled:
+            return finding
+
+        def fill(text: str | None) -> str | None:
+            for token, value in filled.items():
+                text = text.replace(token, value) if text else text
+            return text
+
+        return replace(
+            finding, explanation=fill(finding.explanation) or "",
+            evidence=[replace(e, value=fill(e.value) or "") for e in finding.evidence],
+            conflicts=[replace(e, value=fill(e.value) or "") for e in finding.conflicts],
+        )
 
 
 def error_object(row: int, message: str, kb_version: str) -> dict[str, object]:

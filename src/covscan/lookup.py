@@ -39,4 +39,5 @@ def lookup_values(kb: KnowledgeBase, values: Sequence[str], kind: str, settings:
     frame = pl.DataFrame({f: pl.Series(f, [v if f in fs else None for v, fs in plans], dtype=pl.String) for f in fields})
     engine = Engine(kb, {f: f for f in fields}, settings)
     result = engine.screen(frame)
-    return [(v, fs, engine.findings[i]) for (v, fs), i in zip(plans, result["finding"].to_list())]
+    rows = frame.to_dicts()
+    return [(v, fs, engine.concrete(i, row)) for (v, fs), i, row in zip(plans, result["finding"].to_list(), rows)]

@@ -46,6 +46,13 @@ class Context(str, Enum):
     MARKETPLACE = "marketplace"
 
 
+def row_value(column: str) -> str:
+    """Stands for "this row's value of <column>" in evidence that is otherwise the same for many
+    values (every MAC of one IEEE block), so such values share one evidence group and one fused
+    finding; the engine writes each row's own value in at output."""
+    return f"\u2063{column}\u2063"
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One signal read from one field, and the knowledge-base fact it matched.

@@ -196,7 +196,7 @@ class Fuser:
                  conflicts: list[Evidence], why: str, entry_no: int | None = None) -> Finding:
         relation = strongest.relation or "parent"
         via = "" if relation in ("parent", "category") else f" via {relation} {self.kb.display_name(strongest.target)}"
-        explanation = f"{self._name(entity)}{via}: {why}. Strongest evidence: {strongest.field} {strongest.value!r} matched {strongest.matched}"
+        explanation = f"{self._name(entity)}{via}: {why}. Strongest evidence: {strongest.field} '{strongest.value}' matched {strongest.matched}"
         if conflicts:
             explanation += "; conflicting evidence for " + ", ".join(sorted({self.kb.display_name(e.entity or e.target) for e in conflicts}))
         return Finding(verdict, entity, relation, confidence, explanation, self.regimes(entity), evidence, conflicts,

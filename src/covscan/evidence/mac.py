@@ -13,7 +13,7 @@ import polars as pl
 from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
 from covscan.kb.mac_registry import Block
-from covscan.model import Evidence
+from covscan.model import Evidence, row_value
 from covscan.normalize import mac_display
 
 _LAA = "locally administered address (randomized or set by software): its prefix does not identify a maker, so it gives no vendor evidence"
@@ -22,8 +22,12 @@ _INVALID = "not a MAC address (expected 12 hex digits, e.g. 00:11:22:33:44:55, 0
 
 
 class MacExtractor:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    """`per_row`: the observed value in evidence is the row's own (see model.row_value), so all
+    MACs of a block share one evidence group; off for MACs embedded in other values (SADP replies)."""
+
+    def __init__(self, kb: KnowledgeBase, per_row: bool = False) -> None:
         self.kb = kb
+        self.per_row = per_row
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         table, blocks = self.kb.mac_registry.join_table
@@ -49,17 +53,17 @@ class MacExtractor:
         flagged = frame.with_row_index("i").filter(pl.col("kind").is_not_null())
         for i, value, hex12, kind, block in flagged.select("i", "v", "hex", "kind", "block").iter_rows():
             if kind == "block":
-                out[i] = (self._evidence(blocks[block], field, hex12),)
+                out[i] = (self._evidence(blocks[block], field, row_value(field) if self.per_row else mac_display(hex12)),)
             elif value.strip():
                 out[i] = notes[kind]
         return out
 
-    def _evidence(self, block: Block, field: str, hex12: str) -> Evidence:
+    def _evidence(self, block: Block, field: str, value: str) -> Evidence:
         rule = block.rule
         assert rule is not None
         size = {24: "MA-L", 28: "MA-M", 36: "MA-S"}[block.bits]
         return node_evidence(
-            self.kb, signal="mac", field=field, value=mac_display(hex12), node=rule.node,
+            self.kb, signal="mac", field=field, value=value, node=rule.node,
             fact_confidence=rule.confidence, factor=self.kb.signal("mac"),
             matched=f"{size} {block.display} registered to {block.org!r}", rule=f"mac.{rule.key}",
             source=f"{self.kb.mac_registry.source}; org-name rule {rule.key}: {rule.source}",

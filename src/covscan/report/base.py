@@ -100,7 +100,7 @@ def _umask() -> int:
 
 def evidence_text(e: Evidence) -> str:
     """One line per piece of evidence, for flat formats (CSV, XLSX)."""
-    head = f"{e.field}={e.value!r}"
+    head = f"{e.field}='{e.value}'"
     if e.matched:
         head += f" -> {e.matched}"
     if e.rule:
@@ -129,6 +129,7 @@ def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_c
         verdict=pl.when(pl.col("error").is_null()).then(pl.col("verdict")).otherwise(pl.lit(Verdict.ERROR.value)),
         explanation=pl.coalesce("error", "explanation"),
     )
+    flat = engine.fill_row_values(flat, batch, ["explanation", "evidence"])
     out_cols = ["row", "id", "verdict", "entity", "relation", "confidence", "entry", "regimes", "explanation", "evidence"]
     renamed = {c: (f"input_{c}" if c in out_cols else c) for c in input_columns}
     return pl.concat([batch.select(input_columns).rename(renamed), flat.select(out_cols)], how="horizontal")

@@ -34,12 +34,10 @@ class HtmlWriter:
     def __init__(self, path: Path, info: RunInfo) -> None:
         self.file = AtomicFile(path)
         self.info = info
-        self.shown: list[tuple[int, str, int | None, str | None, dict[str, str | None]]] = []
+        self.shown: list[tuple[int, str, Finding | None, str | None, dict[str, str | None]]] = []
         self.hidden = 0
-        self.engine: Engine | None = None
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        self.engine = engine
         verdicts = pl.Series([engine.findings[i].verdict.value if i is not None else "error" for i in result["finding"]])
         keep = verdicts.is_in(list(SHOWN_VERDICTS) + ["error"])
         columns = list(dict.fromkeys(self.info.fields.values()))
@@ -49,7 +47,8 @@ class HtmlWriter:
                 self.hidden += 1
                 continue
             fields = {c: values[c] for c in columns if values[c] is not None}
-            self.shown.append((values["row"], values["id"] or "", values["finding"], values["error"], fields))
+            finding = engine.concrete(values["finding"], values) if values["finding"] is not None else None
+            self.shown.append((values["row"], values["id"] or "", finding, values["error"], fields))
 
     def close(self, summary: Summary) -> None:
         self.file.handle.write(self.render(summary))
@@ -122,12 +121,11 @@ class HtmlWriter:
         if not self.shown:
             return "<p>None.</p>"
         out = ["<table><tr><th>row</th><th>verdict</th><th>entity</th><th>conf.</th><th>record</th><th>why</th></tr>"]
-        for row, ident, index, error, fields in self.shown:
+        for row, ident, f, error, fields in self.shown:
             record = "<br>".join(f"<span class=small>{escape(k)}</span> {escape(str(v))}" for k, v in fields.items())
-            if index is None or self.engine is None:
+            if f is None:
                 out.append(f"<tr><td>{row}</td><td>{badge(Verdict.ERROR.value)}</td><td></td><td></td><td>{record}</td><td>{escape(error or '')}</td></tr>")
                 continue
-            f = self.engine.findings[index]
             out.append(
                 f"<tr><td>{row}<br><span class=small>{escape(ident)}</span></td><td>{badge(f.verdict.value)}</td>"
                 f"<td>{escape(f.entity or '')}<br><span class=small>{escape(f.relation or '')}</span></td>"

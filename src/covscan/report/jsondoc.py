@@ -17,7 +17,7 @@ class JsonWriter:
         self.first = True
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        lines = engine.jsonl_lines(result)
+        lines = engine.jsonl_lines(batch, result)
         if not lines.len():
             return
         self.file.handle.write(("\n" if self.first else ",\n") + ",\n".join(lines.to_list()))

@@ -16,7 +16,7 @@ class JsonLinesWriter:
         self.out: IO[Any] = self.file.handle if self.file else stream  # type: ignore[assignment]
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        lines = engine.jsonl_lines(result)
+        lines = engine.jsonl_lines(batch, result)
         if lines.len():  # one string column written raw: polars does the joining, not Python
             lines.to_frame().write_csv(self.out, include_header=False, quote_style="never")
 

@@ -1,8 +1,10 @@
 """CSV, TSV and other delimited text in any common encoding.
 
-Read with the csv module so that every physical row can be checked: a row whose field count
-differs from the header, or whose bytes do not decode, becomes an error row that names the row,
-the line and the column, and every other row is screened.
+Two ways to read, with the same result: when a streaming pre-scan proves the file well-formed
+(UTF-8, every line with the header's field count), polars reads it in batches at full speed;
+otherwise the csv module reads it row by row, so that a row whose field count differs from the
+header, or whose bytes do not decode, becomes an error row naming the row, the line and the
+column, and every other row is screened.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 import polars as pl
 from charset_normalizer import from_bytes
 
+from covscan.engine import ERROR_COLUMN, ROW_COLUMN
 from covscan.sources.base import BATCH_ROWS, BatchBuilder, InputError, unique_headers
 
 SAMPLE_BYTES = 1 << 16
@@ -72,6 +75,7 @@ class DelimitedSource:
         text = sample.decode(self.encoding, errors="replace")
         self.delimiter = delimiter or self._sniff(text, path)
         self._binary: io.BufferedReader | None = None
+        self._fast_position: int | None = None
         self._stream = self._open()
         self._reader = csv.reader(self._stream, delimiter=self.delimiter, strict=True)
         header = next(self._reader, None)
@@ -98,9 +102,52 @@ class DelimitedSource:
         return io.TextIOWrapper(self._binary, encoding=self.encoding, errors="covscan-count", newline="")
 
     def position(self) -> int:
+        if self._fast_position is not None:
+            return self._fast_position
         return self._binary.tell() if self._binary and not self._binary.closed else self.total
 
+    def _well_formed_lines(self) -> int | None:
+        """Line count when a streaming scan proves the file needs no row-by-row checks: UTF-8, no blank
+        lines, no quoted line breaks, and every line with the header's number of fields. None otherwise."""
+        if self.encoding not in ("utf-8", "utf-8-sig") or len(self.delimiter) != 1 or self.delimiter == '"':
+            return None
+        line = pl.col("line")
+        fields = line.str.replace_all(r'"(?:[^"]|"")*"', '""').str.count_matches(self.delimiter, literal=True)
+        try:
+            check = pl.scan_csv(
+                self.path, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
+            ).select(
+                lines=pl.len(),
+                blank=line.is_null().any(),
+                split_quotes=(line.str.count_matches('"', literal=True) % 2 == 1).any(),
+                ragged=(fields != len(self.columns) - 1).any(),
+                first=line.first(),
+            ).collect(engine="streaming")
+        except (pl.exceptions.PolarsError, OSError):
+            return None  # invalid UTF-8, NUL bytes, ...: the exact reader says where
+        ok = not (check["blank"][0] or check["split_quotes"][0] or check["ragged"][0])
+        header = next(csv.reader([(check["first"][0] or "").lstrip("\ufeff")], delimiter=self.delimiter), [])
+        return int(check["lines"][0]) - 1 if ok and unique_headers(header) == self.columns else None
+
     def batches(self, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        data_lines = self._well_formed_lines()
+        if data_lines is None:
+            yield from self._checked_batches(rows)
+            return
+        self._stream.close()
+        done = 0
+        for frame in pl.scan_csv(
+            self.path, separator=self.delimiter, infer_schema=False, has_header=True, new_columns=self.columns,
+        ).collect_batches(chunk_size=rows):
+            yield frame.with_columns(
+                pl.int_range(done, done + frame.height, dtype=pl.Int64).alias(ROW_COLUMN),
+                pl.lit(None, dtype=pl.String).alias(ERROR_COLUMN),
+            )
+            done += frame.height
+            self._fast_position = int(self.total * done / max(data_lines, 1))
+
+    def _checked_batches(self, rows: int) -> Iterator[pl.DataFrame]:
+        """Row by row with the csv module: every ragged, undecodable or unterminated row is an error row."""
         builder = BatchBuilder(self.columns)
         width = len(self.columns)
         errors_before = _DecodeErrors.count
