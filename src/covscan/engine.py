@@ -144,14 +144,17 @@ class Engine:
             if name in self.identity:
                 col = pl.col(self.identity[name]).str.strip_chars()
                 exprs.append(pl.when(col.str.contains(_SAFE_ID)).then(pl.lit(prefix) + col))
-        columns = sorted(set(self.fields.values()) | set(self.identity.values()))
-        fallback = pl.concat_str([pl.col(c).fill_null("") for c in columns], separator="\x1f").map_batches(
-            lambda s: pl.Series([f"h:{hashlib.sha1(v.encode()).hexdigest()[:20]}" for v in s], dtype=pl.String),
-            return_dtype=pl.String,
-        )
+        ids = batch.select(pl.coalesce(exprs).alias("id"))["id"] if exprs else pl.Series("id", [None] * batch.height, dtype=pl.String)
+        missing = ids.is_null()
         if ERROR_COLUMN in batch.columns:
-            fallback = pl.when(pl.col(ERROR_COLUMN).is_null()).then(fallback)
-        return batch.select(pl.coalesce([*exprs, fallback]).alias("id"))["id"]
+            missing &= batch[ERROR_COLUMN].is_null()
+        if not missing.any():
+            return ids
+        # Rows with none of those: a hash of their screened fields, computed for those rows only.
+        columns = sorted(set(self.fields.values()) | set(self.identity.values()))
+        keys = batch.filter(missing).select(pl.concat_str([pl.col(c).fill_null("") for c in columns], separator="\x1f"))[:, 0]
+        hashed = [f"h:{hashlib.sha1(v.encode()).hexdigest()[:20]}" for v in keys]
+        return ids.scatter(missing.arg_true(), hashed)
 
     # ------------------------------------------------------------------ output helpers
 
