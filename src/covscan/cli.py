@@ -401,6 +401,46 @@ def lookup(
     raise typer.Exit(1 if worst >= Verdict.COVERED.rank else 0)
 
 
+# ---------------------------------------------------------------------------------------- diff
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="Findings JSONL of the earlier run.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="Findings JSONL of the later run.", show_default=False)],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the changes as JSONL ('-' for standard output).")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a new or changed finding is at or above this verdict.")] = FailOn.covered,
+) -> None:
+    """What changed between two screens: new, gone and changed findings, matched by their stable id.
+
+    A clear record that appears or disappears is not a change; a finding whose verdict, entity or relation
+    differs is, whether the inventory or the knowledge base changed (both versions are shown).
+    """
+    from covscan.diff import diff_runs
+
+    try:
+        result = diff_runs(old, new)
+    except (InputError, OSError) as exc:
+        fail(str(exc))
+    counts = result.counts()
+    out.print(f"{counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone, {counts['unchanged']:,} unchanged "
+              f"(knowledge base {', '.join(sorted(result.old_kb)) or '-'} -> {', '.join(sorted(result.new_kb)) or '-'})", highlight=False)
+    table = Table(title="Changes")
+    for col in ("change", "id", "before", "after"):
+        table.add_column(col, overflow="fold")
+    for change in result.changes()[:50]:
+        before = f"{change.get('old_verdict', '')} {change.get('old_entity') or ''}".strip()
+        after = f"{change.get('verdict', '')} {change.get('entity') or ''}".strip()
+        table.add_row(change["change"], escape(change["id"]), before, after)
+    if result.changes():
+        out.print(table)
+    if output is not None:
+        write_records(output, result.changes())
+    levels = {v.value for v in FAIL_LEVELS[fail_on]}
+    worse = [r for r in result.new if r["verdict"] in levels] + [n for _, n in result.changed if n["verdict"] in levels]
+    raise typer.Exit(1 if worse else 0)
+
+
 # ---------------------------------------------------------------------------------------- eval
 
 
