@@ -124,6 +124,8 @@ def screen(
     engine: Annotated[EngineKind, typer.Option(help="local: this process; dask: partitions on a Dask cluster (CSV/TSV/Parquet files or globs, JSONL output).")] = EngineKind.local,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:8786); without it a local cluster is started.")] = None,
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.", min=1)] = os.cpu_count() or 2,
+    cache: Annotated[Optional[Path], typer.Option(help="Keep each distinct value's evidence here between runs; a rescan re-resolves only what a knowledge-base change can affect.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="An earlier run's findings JSONL: print what changed since (needs a JSONL -o).")] = None,
 ) -> None:
     """Screen a file of records (asset inventory, product catalog, import manifest).
 
@@ -139,13 +141,30 @@ def screen(
         screen_with_dask(str(input), output or [], input_format, parse_maps(maps or []), settings, scheduler, workers, quiet, fail_on, kb.version)
     try:
         run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet,
-                          overrides=parse_maps(maps or []), from_format=from_format)
+                          overrides=parse_maps(maps or []), from_format=from_format, cache=cache)
         targets = [(p, output_format(p, output_format_)) for p in (output or [])]
         writers = [open_writer(p, f, run.info, run.source.columns) for p, f in targets]
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
     summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
+    if cache and not quiet:
+        err.print(f"resolved {run.engine.extracted:,} distinct values; {run.engine.cache.loaded if run.engine.cache else 0:,} came from the cache in {cache}", highlight=False, markup=False)
+    if baseline:
+        report_changes(baseline, [p for p, f in targets if f == "jsonl" and str(p) != "-"])
     exit_for(summary, fail_on)
+
+
+def report_changes(baseline: Path, outputs: list[Path]) -> None:
+    from covscan.diff import diff_runs
+
+    if not outputs:
+        fail("--baseline compares with this run's JSONL output; add -o findings.jsonl")
+    try:
+        counts = diff_runs(baseline, outputs[0]).counts()
+    except (InputError, OSError) as exc:
+        fail(str(exc))
+    err.print(f"since {baseline}: {counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone findings "
+              f"(covscan diff {baseline} {outputs[0]} lists them)", highlight=False, markup=False)
 
 
 def screen_with_dask(pattern: str, output: list[Path], input_format: str | None, overrides: dict[str, str], settings: ScreenSettings,

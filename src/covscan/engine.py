@@ -13,10 +13,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors
+
+if TYPE_CHECKING:
+    from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
 from covscan.model import Context, Finding, Use, Verdict, row_value
 from covscan.verdict import Fuser
@@ -38,7 +42,8 @@ class ScreenSettings:
 class Engine:
     """Screens batches whose columns are strings; `fields` maps screening fields to input columns."""
 
-    def __init__(self, kb: KnowledgeBase, fields: Mapping[str, str], settings: ScreenSettings = ScreenSettings()) -> None:
+    def __init__(self, kb: KnowledgeBase, fields: Mapping[str, str], settings: ScreenSettings = ScreenSettings(),
+                 cache: EvidenceCache | None = None) -> None:
         unknown = set(fields) - set(SCREENING_FIELDS) - set(IDENTITY_FIELDS)
         if unknown:
             raise ValueError(f"unknown screening field(s): {', '.join(sorted(unknown))}")
@@ -59,6 +64,12 @@ class Engine:
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
         self._by_signature: dict[tuple[int, ...], int] = {}
+        self.extracted = 0  # distinct values resolved in this run (the rest came from the cache)
+        self.cache = cache
+        if cache is not None:
+            for field, column in self.fields.items():
+                known = cache.load(field, column)
+                self._value_gid[field] = {v: self._group_id(field, ev) if ev else 0 for v, ev in known.items()}
 
     # ------------------------------------------------------------------ evidence per distinct value
 
@@ -67,6 +78,7 @@ class Engine:
         values = column.drop_nulls().unique().to_list()
         new = [v for v in values if v not in cache and v.strip()]
         if new:
+            self.extracted += len(new)
             extracted = self.extractors[field].extract(new, self.fields[field])
             remember = len(cache) < CACHE_LIMIT
             fresh: dict[str, int] = {}
@@ -96,6 +108,12 @@ class Engine:
             self.groups.append(evidence)
             gid = self._shared_groups[evidence] = len(self.groups) - 1
         return gid
+
+    def save_cache(self) -> None:
+        """Write each field's distinct values and their evidence for the next run."""
+        if self.cache is not None:
+            for field, column in self.fields.items():
+                self.cache.save(field, column, {v: self.groups[g] for v, g in self._value_gid[field].items()})
 
     # ------------------------------------------------------------------ one finding per signature
 

@@ -40,6 +40,7 @@ class Screen:
             raise
         for writer in writers:
             writer.close(summary)
+        self.engine.save_cache()
         return summary
 
 
@@ -73,12 +74,13 @@ def open_screen(
     sheet: str | None = None,
     overrides: dict[str, str] | None = None,
     from_format: str | None = None,
+    cache: Path | None = None,
 ) -> Screen:
     """Open an input for screening; `from_format` names an importer (nmap, arp, ...) whose records are screened."""
     source = import_source(path, from_format) if from_format else open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
     preset = getattr(source, "preset_fields", None)
     fields = dict(preset) if preset and not overrides else map_columns(source.columns, overrides or {}, str(path))
-    return _screen(source, fields, kb, settings, str(path))
+    return _screen(source, fields, kb, settings, str(path), cache)
 
 
 def records_screen(records: list[dict[str, Any]], label: str, kb: KnowledgeBase, settings: ScreenSettings) -> Screen:
@@ -89,10 +91,13 @@ def records_screen(records: list[dict[str, Any]], label: str, kb: KnowledgeBase,
     return _screen(source, dict(source.preset_fields), kb, settings, label)
 
 
-def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings: ScreenSettings, label: str) -> Screen:
+def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings: ScreenSettings, label: str,
+            cache: Path | None = None) -> Screen:
     info = RunInfo(
         input=label, kb_version=kb.version, context=settings.context.value,
         use=settings.use.value if settings.use else None, fields=fields,
         ignored_columns=[c for c in source.columns if c not in fields.values()], covscan_version=covscan_version(),
     )
-    return Screen(source, fields, Engine(kb, fields, settings), info)
+    from covscan.cache import EvidenceCache
+
+    return Screen(source, fields, Engine(kb, fields, settings, EvidenceCache(cache, kb) if cache else None), info)

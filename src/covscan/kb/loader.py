@@ -187,6 +187,7 @@ class RawKB:
     domestic_countries: frozenset[str]
     unknown_countries: frozenset[str]
     scoring: dict[str, Any]
+    file_digests: dict[str, str] = field(default_factory=dict)
 
 
 def load_raw(data_dir: Path | None = None) -> RawKB:
@@ -196,8 +197,11 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     manifest = _yaml(root / "manifest.yaml")
     files = manifest["files"]["curated"] + manifest["files"]["identifiers"]
     digest = hashlib.sha256()
+    file_digests: dict[str, str] = {}
     for name in files:
-        digest.update(name.encode() + b"\0" + (root / name).read_bytes())
+        data = (root / name).read_bytes()
+        digest.update(name.encode() + b"\0" + data)
+        file_digests[name] = hashlib.sha256(data).hexdigest()
     version = f"{manifest['version']}+{digest.hexdigest()[:8]}"
 
     regimes: dict[str, Regime] = {}
@@ -305,7 +309,7 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     scoring = _yaml(root / "scoring.yaml")
     return RawKB(
         version, regimes, entries, tuple(covered["covered_uses"]), nodes, aliases, identifiers, categories,
-        frozenset(cats["domestic_countries"]), frozenset(cats["unknown_countries"]), scoring,
+        frozenset(cats["domestic_countries"]), frozenset(cats["unknown_countries"]), scoring, file_digests,
     )
 
 
