@@ -61,7 +61,7 @@ def bench(rows: int, work: Path, keep: Path | None) -> None:
     print(f"\n{rows:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV; JSONL written {(work / 'out.jsonl').stat().st_size / 2**20:,.0f} MiB")
     print(f"{'step':36} {'seconds':>9} {'rows/s':>11} {'peak RSS MiB':>13}")
     for name, seconds, rss in (("floor: polars read + write CSV", floor_s, floor_rss), ("covscan screen -> JSONL", scan_s, scan_rss),
-                               (f"naive: per-row WRatio (extrapolated)", naive_s, naive_rss)):
+                               ("naive: per-row WRatio (extrapolated)", naive_s, naive_rss)):
         print(f"{name:36} {seconds:9.1f} {rows / seconds:11,.0f} {rss:13,.0f}")
     print(f"covscan / floor = {scan_s / floor_s:.1f}x; naive / covscan = {naive_s / scan_s:.0f}x")
     (work / "out.jsonl").unlink()

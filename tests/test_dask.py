@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dask.dataframe as dd
 import pytest
 from distributed import Client, LocalCluster
 

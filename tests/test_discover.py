@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "netlab"))
 from conftest import read_jsonl  # noqa: E402
-from lab import DEVICES, PREFIX, SENTINEL, TARGETS, Lab, available  # noqa: E402
+from lab import DEVICES, PREFIX, TARGETS, Lab, available  # noqa: E402
 
 from covscan.discover.targets import Scope  # noqa: E402
 from covscan.sources import InputError  # noqa: E402

@@ -2,7 +2,6 @@
 files give clear errors (a located error row, or a one-line message), never a traceback."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
