@@ -78,7 +78,7 @@ def test_map_option_reads_other_column_names(cli, tmp_path):
 
 
 def test_every_output_format(cli, tmp_path):
-    outs = {ext: tmp_path / f"f.{ext}" for ext in ("jsonl", "json", "csv", "xlsx", "html")}
+    outs = {ext: tmp_path / f"f.{ext}" for ext in ("jsonl", "json", "csv", "xlsx", "html", "parquet")}
     args = [a for p in outs.values() for a in ("-o", str(p))]
     code, stdout, _ = cli("screen", str(EXAMPLE), *args, "--context", "federal-contractor")
     assert code == 1 and "wrote" in stdout
@@ -87,6 +87,9 @@ def test_every_output_format(cli, tmp_path):
     flat = pl.read_csv(outs["csv"])
     assert {"asset_id", "verdict", "entity", "explanation", "evidence"} <= set(flat.columns) and flat.height == 25
     assert flat.filter(pl.col("asset_id") == "CAM-0201")["verdict"][0] == "covered"  # intended_use column
+    columnar = pl.read_parquet(outs["parquet"])
+    assert columnar.height == 25 and columnar.columns == flat.columns
+    assert columnar.filter(pl.col("asset_id") == "CAM-0203")["entity"][0] == "dahua"
     book = openpyxl.load_workbook(outs["xlsx"], read_only=True)
     assert book.sheetnames == ["findings", "summary"]
     assert sum(1 for _ in book["findings"].iter_rows()) == 26

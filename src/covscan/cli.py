@@ -108,7 +108,7 @@ def parse_maps(maps: list[str]) -> dict[str, str]:
 @app.command()
 def screen(
     input: Annotated[Path, typer.Argument(help="CSV/TSV, XLSX, JSON, JSONL or Parquet file.", show_default=False)],
-    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="Write findings here (repeatable). Format from the extension: .jsonl .json .csv .xlsx .html; '-' writes JSONL to standard output.")] = None,
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="Write findings here (repeatable). Format from the extension: .jsonl .json .csv .xlsx .html .parquet; '-' writes JSONL to standard output.")] = None,
     output_format_: Annotated[Optional[str], typer.Option("--output-format", help=f"Force the output format: {', '.join(OUTPUT_FORMATS)}.")] = None,
     input_format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"Input format when the extension does not tell: {', '.join(FORMATS)}.")] = None,
     from_format: Annotated[Optional[str], typer.Option("--from", help="Import another tool's output first: " + ", ".join(IMPORT_FORMATS) + ".")] = None,

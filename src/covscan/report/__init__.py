@@ -8,8 +8,8 @@ from covscan.report.base import RunInfo, Summary, Writer
 
 __all__ = ["OUTPUT_FORMATS", "RunInfo", "Summary", "Writer", "open_writer", "output_format"]
 
-OUTPUT_FORMATS = ("jsonl", "json", "csv", "xlsx", "html")
-_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+OUTPUT_FORMATS = ("jsonl", "json", "csv", "xlsx", "html", "parquet")
+_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".parquet": "parquet"}
 
 
 def output_format(path: Path | None, fmt: str | None) -> str:
@@ -43,6 +43,9 @@ def open_writer(path: Path, fmt: str, info: RunInfo, input_columns: list[str]) -
     if fmt == "csv":
         from covscan.report.csvfile import CsvWriter
         return CsvWriter(path, input_columns)
+    if fmt == "parquet":
+        from covscan.report.parquetfile import ParquetWriter
+        return ParquetWriter(path, input_columns)
     if fmt == "xlsx":
         from covscan.report.xlsx import XlsxWriter
         return XlsxWriter(path, input_columns, info)
