@@ -30,6 +30,8 @@ ROW_COLUMN = "__row__"
 # Distinct values remembered per field across batches; beyond this (say, a column of unique MACs)
 # new values are still screened, just not remembered.
 CACHE_LIMIT = 500_000
+# A batch with this many distinct values, 90% of them unseen, marks a column whose values do not repeat.
+UNREPEATED_MIN = 20_000
 _SAFE_ID = r"^[\w.:/#-]{1,64}$"
 
 
@@ -55,6 +57,7 @@ class Engine:
         self.fuser = Fuser(kb, settings.context, settings.use)
         self.groups: list[EvidenceTuple] = [()]
         self._shared_groups: dict[EvidenceTuple, int] = {}
+        self._unrepeated: set[str] = set()
         # token -> how to compute each row's value for it (today: the MAC column, in display form)
         self.row_tokens: dict[str, pl.Expr] = {}
         if "mac" in self.fields:
@@ -76,7 +79,13 @@ class Engine:
     def _group_ids(self, field: str, column: pl.Series) -> pl.Series:
         cache = self._value_gid[field]
         values = column.drop_nulls().unique().to_list()
-        new = [v for v in values if v not in cache and v.strip()]
+        if field in self._unrepeated:  # values never recur (a column of MACs): skip the cache lookups
+            new = [v for v in values if v.strip()]
+            cache = {}
+        else:
+            new = [v for v in values if v not in cache and v.strip()]
+            if len(values) > UNREPEATED_MIN and len(new) > 0.9 * len(values) and self.cache is None:
+                self._unrepeated.add(field)
         if new:
             self.extracted += len(new)
             extracted = self.extractors[field].extract(new, self.fields[field])
@@ -88,7 +97,10 @@ class Engine:
                 cache.update(fresh)
         else:
             fresh = {}
-        hits = {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
+        if cache:
+            hits = {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
+        else:
+            hits = {v: g for v, g in fresh.items() if g}
         if not hits:
             return pl.Series(field, [0] * len(column), dtype=pl.UInt32)
         return column.replace_strict(list(hits), list(hits.values()), default=0, return_dtype=pl.UInt32).alias(field)
@@ -99,7 +111,8 @@ class Engine:
         group, so they do not defeat deduplication."""
         token = row_value(self.fields[field])
         if all(e.target is None and e.entity is None and not e.matched for e in evidence):
-            evidence = tuple(replace(e, value="") for e in evidence)
+            if any(e.value for e in evidence):
+                evidence = tuple(replace(e, value="") for e in evidence)
         elif not all(e.value == token for e in evidence):
             self.groups.append(evidence)
             return len(self.groups) - 1

@@ -51,9 +51,14 @@ class MacExtractor:
         notes = {kind: (Evidence("mac", field, "", note=text),) for kind, text in (("invalid", _INVALID), ("group", _GROUP), ("laa", _LAA))}
         out: list[EvidenceTuple] = [()] * len(values)
         flagged = frame.with_row_index("i").filter(pl.col("kind").is_not_null())
+        per_block: dict[int, EvidenceTuple] = {}  # per-row evidence is the same for every MAC of a block
         for i, value, hex12, kind, block in flagged.select("i", "v", "hex", "kind", "block").iter_rows():
-            if kind == "block":
-                out[i] = (self._evidence(blocks[block], field, row_value(field) if self.per_row else mac_display(hex12)),)
+            if kind == "block" and self.per_row:
+                if block not in per_block:
+                    per_block[block] = (self._evidence(blocks[block], field, row_value(field)),)
+                out[i] = per_block[block]
+            elif kind == "block":
+                out[i] = (self._evidence(blocks[block], field, mac_display(hex12)),)
             elif value.strip():
                 out[i] = notes[kind]
         return out
