@@ -33,3 +33,14 @@ def test_diff_refuses_other_files(cli, tmp_path):
     assert code == 2 and "not a covscan finding" in err
     code, _, err = cli("diff", str(tmp_path / "missing.jsonl"), str(bad))
     assert code == 2 and "no such file" in err
+
+
+def test_screen_baseline_reports_changes(cli, tmp_path):
+    first = write_csv(tmp_path / "a.csv", ["asset_id", "vendor"], [["A1", "Cisco"]])
+    second = write_csv(tmp_path / "b.csv", ["asset_id", "vendor"], [["A1", "Cisco"], ["A2", "Huawei"]])
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    cli("screen", str(first), "-o", str(old), "-q")
+    code, _, err = cli("screen", str(second), "-o", str(new), "--baseline", str(old), "-q")
+    assert code == 1 and "1 new, 0 changed, 0 gone" in err
+    code, _, err = cli("screen", str(second), "--baseline", str(old), "-q")
+    assert code == 2 and "add -o findings.jsonl" in err

@@ -143,6 +143,9 @@ def screen(
         run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet,
                           overrides=parse_maps(maps or []), from_format=from_format, cache=cache)
         targets = [(p, output_format(p, output_format_)) for p in (output or [])]
+        jsonl_outputs = [p for p, f in targets if f == "jsonl" and str(p) != "-"]
+        if baseline and not jsonl_outputs:
+            fail("--baseline compares with this run's JSONL output; add -o findings.jsonl")
         writers = [open_writer(p, f, run.info, run.source.columns) for p, f in targets]
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
@@ -150,21 +153,19 @@ def screen(
     if cache and not quiet:
         err.print(f"resolved {run.engine.extracted:,} distinct values; {run.engine.cache.loaded if run.engine.cache else 0:,} came from the cache in {cache}", highlight=False, markup=False)
     if baseline:
-        report_changes(baseline, [p for p, f in targets if f == "jsonl" and str(p) != "-"])
+        report_changes(baseline, jsonl_outputs[0])
     exit_for(summary, fail_on)
 
 
-def report_changes(baseline: Path, outputs: list[Path]) -> None:
+def report_changes(baseline: Path, output: Path) -> None:
     from covscan.diff import diff_runs
 
-    if not outputs:
-        fail("--baseline compares with this run's JSONL output; add -o findings.jsonl")
     try:
-        counts = diff_runs(baseline, outputs[0]).counts()
+        counts = diff_runs(baseline, output).counts()
     except (InputError, OSError) as exc:
         fail(str(exc))
     err.print(f"since {baseline}: {counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone findings "
-              f"(covscan diff {baseline} {outputs[0]} lists them)", highlight=False, markup=False)
+              f"(covscan diff {baseline} {output} lists them)", highlight=False, markup=False)
 
 
 def screen_with_dask(pattern: str, output: list[Path], input_format: str | None, overrides: dict[str, str], settings: ScreenSettings,
