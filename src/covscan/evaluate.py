@@ -89,7 +89,8 @@ def evaluate_file(path: Path, kb: KnowledgeBase, settings: ScreenSettings, overr
         result = screen.engine.screen(batch)
         summary.add(result, screen.engine)
         labels = batch.select([pl.col(c).fill_null("") for c in LABELS]).rows()
-        for (exp_v, exp_e), row, index, error in zip(labels, result["row"], result["finding"], result["error"]):
+        records = batch.to_dicts()
+        for (exp_v, exp_e), record, row, index, error in zip(labels, records, result["row"], result["finding"], result["error"]):
             exp_v, exp_e = exp_v.strip().lower(), exp_e.strip().lower()
             finding = screen.engine.findings[index] if index is not None else None
             got_v = finding.verdict.value if finding else "error"
@@ -117,7 +118,8 @@ def evaluate_file(path: Path, kb: KnowledgeBase, settings: ScreenSettings, overr
                 report.review_rows += 1
                 report.review_hits += got_v == "review"
             if got_v != exp_v or (exp_e and got_e != exp_e):
-                report.mistakes.append((row, exp_v, exp_e, got_v, got_e, error or (finding.explanation if finding else "")))
+                why = error or (screen.engine.concrete(index, record).explanation if finding else "")
+                report.mistakes.append((row, exp_v, exp_e, got_v, got_e, why))
     return report
 
 
