@@ -90,7 +90,8 @@ def test_kaspersky_software_and_embedding_equipment(judge):
 def test_category_entries_need_the_country_of_production(judge):
     assert judge(category="drone", country="China").entity == "uas"
     assert judge(category="drone", country="China").verdict.value == "covered"
-    assert judge(category="drone", country="United States").verdict.value == "clear"
+    domestic = judge(category="drone", country="United States")
+    assert domestic.verdict.value == "clear" and "only foreign-produced" in domestic.explanation
     assert judge(category="drone").verdict.value == "review"
     dji = judge(vendor="DJI")
     assert (dji.entity, dji.verdict.value, dji.entry) == ("dji", "covered", 12)

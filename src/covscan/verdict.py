@@ -84,7 +84,7 @@ class Fuser:
 
         company = self._company(companies, counter, use, list(evidence))
         category = self._category(categories, evidence)
-        if category is not None and category.verdict.rank > company.verdict.rank:
+        if category is not None and (category.verdict.rank > company.verdict.rank or company.verdict is category.verdict is Verdict.CLEAR):
             return category
         return company
 
@@ -162,7 +162,8 @@ class Fuser:
         origin = next((e for e in evidence if e.signal == "origin"), None)
         what = self.kb.entries_by_entity[entity][0].listed_as
         if origin is not None and origin.matched == DOMESTIC:
-            return None
+            return Finding(Verdict.CLEAR, None, None, 0.0, f"{what}: produced in {origin.value}; the entry covers only foreign-produced equipment",
+                           [], list(evidence), [])
         if origin is not None and origin.matched == FOREIGN:
             verdict = Verdict.COVERED if conf >= self.decide_at else Verdict.REVIEW
             why = f"{what}: produced in {origin.value}" + ("" if verdict is Verdict.COVERED else f"; the category match ({strongest.matched!r}) is uncertain")
