@@ -204,3 +204,35 @@ def test_missing_file_directory_and_unknown_extension(tmp_path):
     odd.write_text("x")
     with pytest.raises(InputError, match="pass --format"):
         open_source(odd)
+
+
+@pytest.mark.parametrize("name", ["examples/inventory.csv", "tests/data/labelled.csv"])
+def test_fast_path_reads_exactly_what_the_checked_reader_reads(name):
+    from pathlib import Path
+
+    from covscan.sources.delimited import DelimitedSource
+
+    path = Path(__file__).parents[1] / name
+    fast = open_source(path)
+    assert fast._well_formed_lines() is not None  # these files qualify for the polars reader
+    checked = open_source(path)
+    assert pl.concat(list(fast.batches(rows=7))).equals(pl.concat(list(checked._checked_batches(rows=7))))
+    assert isinstance(fast, DelimitedSource)
+
+
+def test_fast_path_is_refused_when_a_row_needs_checking(tmp_path):
+    cases = {
+        "ragged.csv": "vendor,model\nHuawei,HG8245H\nZTE\n",
+        "blank.csv": "vendor,model\nHuawei,HG8245H\n\nZTE,MF96U\n",
+        "multiline.csv": 'vendor,model\n"Huawei\nTechnologies",HG8245H\n',
+        "latin1.csv": "vendor,model\nHuawei,caméra\n",
+    }
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_bytes(text.encode("latin-1" if name == "latin1.csv" else "utf-8"))
+        assert open_source(path)._well_formed_lines() is None, name
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeffvendor,model\nHuawei,HG8245H\n".encode())
+    source = open_source(bom)
+    assert source._well_formed_lines() == 1
+    assert pl.concat(list(source.batches())).row(0)[:2] == ("Huawei", "HG8245H")
