@@ -159,7 +159,15 @@ class Discovery:
 
         engine = SnmpEngine() if self.options.snmp.auth() is not None else None
         multicast = await self._multicast() if self.options.multicast else {}
-        hosts = await asyncio.gather(*(self.host(str(ip), engine, multicast) for ip in self.scope.hosts))
+        # Hosts in flight at once: enough to keep the probe slots busy, few enough that a /16 does
+        # not create a million waiting probes.
+        host_slots = asyncio.Semaphore(max(8, self.options.concurrency // 4))
+
+        async def bounded(ip: str) -> dict[str, Any] | None:
+            async with host_slots:
+                return await self.host(ip, engine, multicast)
+
+        hosts = await asyncio.gather(*(bounded(str(ip)) for ip in self.scope.hosts))
         macs = neighbour_macs()
         records = []
         for record in hosts:
