@@ -207,14 +207,20 @@ class Engine:
 
     def fill_row_values(self, frame: pl.DataFrame, batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         """Write each row's own values in place of the per-row tokens in the given text columns
-        (`frame` and `batch` are row-aligned)."""
+        (`frame` and `batch` are row-aligned, `frame` has the `finding` column). Only rows whose
+        finding carries a token are rewritten."""
         if not self.row_tokens:
             return frame
-        values = batch.select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])
-        frame = pl.concat([frame, values], how="horizontal")
+        with_token = pl.Series([any(t in body for t in self.row_tokens) for body in self.finding_json], dtype=pl.Boolean)
+        rows = with_token.gather(frame["finding"].fill_null(0)) & frame["finding"].is_not_null()
+        if not rows.any():
+            return frame
+        values = batch.filter(rows).select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])
+        subset = pl.concat([frame.filter(rows).select(columns), values], how="horizontal")
         for i, token in enumerate(self.row_tokens):
-            frame = frame.with_columns([pl.col(c).str.replace_all(token, pl.col(f"__value{i}").fill_null(""), literal=True) for c in columns])
-        return frame.drop(values.columns)
+            subset = subset.with_columns([pl.col(c).str.replace_all(token, pl.col(f"__value{i}").fill_null(""), literal=True) for c in columns])
+        positions = rows.arg_true()
+        return frame.with_columns([frame[c].scatter(positions, subset[c]) for c in columns])
 
     def concrete(self, index: int, row: dict[str, str | None]) -> Finding:
         """A finding with one row's own values written in (for single-row views: lookup, HTML)."""
