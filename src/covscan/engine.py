@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
 from covscan.model import Context, Finding, Use, Verdict, row_value
+from covscan.normalize import mac_hex_expr
 from covscan.verdict import Fuser
 
 ERROR_COLUMN = "__error__"
@@ -61,7 +62,7 @@ class Engine:
         # token -> how to compute each row's value for it (today: the MAC column, in display form)
         self.row_tokens: dict[str, pl.Expr] = {}
         if "mac" in self.fields:
-            hexed = pl.col(self.fields["mac"]).str.replace_all(r"[:\-.\s]", "").str.to_uppercase()
+            hexed = mac_hex_expr(self.fields["mac"])
             self.row_tokens[row_value(self.fields["mac"])] = pl.concat_str([hexed.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
         self.findings: list[Finding] = []
@@ -166,7 +167,7 @@ class Engine:
         hash of its screened fields, so decisions and diffs can follow it from run to run."""
         exprs: list[pl.Expr] = []
         if "mac" in self.identity:
-            hexed = pl.col(self.identity["mac"]).str.replace_all(r"[:\-.\s]", "").str.to_lowercase()
+            hexed = mac_hex_expr(self.identity["mac"]).str.to_lowercase()
             exprs.append(pl.when(hexed.str.contains(r"^[0-9a-f]{12}$")).then(pl.lit("mac:") + hexed))
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")

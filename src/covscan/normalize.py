@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import polars as pl
+
 # Legal forms are dropped before names are compared ("Hikvision Co., Ltd." == "Hikvision").
 LEGAL_FORMS = frozenset(
     "co ltd inc corp corporation company limited llc plc gmbh ag sa sas bv nv pte pvt private oy ab "
@@ -57,6 +59,12 @@ def mac_hex(value: str) -> str | None:
     """12 upper-case hex digits from any common notation (00:11:22.., 00-11.., 0011.2233.4455, 001122334455)."""
     digits = _MAC_SEPARATORS.sub("", value).upper()
     return digits if _HEX12.match(digits) else None
+
+
+def mac_hex_expr(column: str | pl.Expr) -> pl.Expr:
+    """mac_hex for a whole column: separators removed, upper case (not yet checked for 12 digits)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.str.replace_all(_MAC_SEPARATORS.pattern, "").str.to_uppercase()
 
 
 def mac_display(hex12: str) -> str:

@@ -14,7 +14,7 @@ from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
 from covscan.kb.mac_registry import Block
 from covscan.model import Evidence, row_value
-from covscan.normalize import mac_display
+from covscan.normalize import mac_display, mac_hex_expr
 
 _LAA = "locally administered address (randomized or set by software): its prefix does not identify a maker, so it gives no vendor evidence"
 _GROUP = "group (multicast) address: not a device's own address, so it gives no vendor evidence"
@@ -32,7 +32,7 @@ class MacExtractor:
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         table, blocks = self.kb.mac_registry.join_table
         frame = pl.DataFrame({"v": pl.Series(values, dtype=pl.String)}).with_columns(
-            hex=pl.col("v").str.replace_all(r"[:\-.\s]", "").str.to_uppercase()
+            hex=mac_hex_expr("v")
         ).with_columns(
             valid=pl.col("hex").str.contains(r"^[0-9A-F]{12}$"),
             second=pl.col("hex").str.slice(1, 1),
