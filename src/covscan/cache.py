@@ -25,8 +25,8 @@ GRAPH = ("entities.yaml", "other_vendors.yaml", "scoring.yaml")
 NAMES = (*GRAPH,)
 MODELS = (*GRAPH, "identifiers/model_patterns.csv")
 FREE_TEXT = (*MODELS, "identifiers/grantee_codes.csv", "categories.yaml")
-NETWORK = (*FREE_TEXT, "identifiers/fingerprints.csv", "identifiers/pen.csv", "identifiers/mac_org_rules.csv")
-# Which knowledge-base files each field's extractor reads; a field not listed reads them all.
+# Which knowledge-base files each field's extractor reads; a field not listed (the network
+# observation fields, which read nearly everything) depends on all of them.
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "vendor": NAMES, "manufacturer": NAMES, "brand": NAMES, "software": NAMES, "service_provider": NAMES,
     "model": MODELS, "mac": (*GRAPH, "identifiers/mac_org_rules.csv"), "fcc_id": (*GRAPH, "identifiers/grantee_codes.csv"),

@@ -547,9 +547,5 @@ def kb_validate() -> None:
     )
 
 
-def run() -> None:  # pragma: no cover - console entry point
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

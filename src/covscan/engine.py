@@ -67,6 +67,7 @@ class Engine:
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
+        self._carries_token: list[bool] = []  # per finding: does its JSON hold a per-row token?
         self._by_signature: dict[tuple[int, ...], int] = {}
         self.extracted = 0  # distinct values resolved in this run (the rest came from the cache)
         self.cache = cache
@@ -140,6 +141,7 @@ class Engine:
             index = len(self.findings)
             self.findings.append(finding)
             self.finding_json.append(json.dumps(body, ensure_ascii=False, separators=(",", ":"))[1:])
+            self._carries_token.append(any(t in self.finding_json[-1] for t in self.row_tokens))
             self._by_signature[signature] = index
         return index
 
@@ -212,8 +214,7 @@ class Engine:
         finding carries a token are rewritten."""
         if not self.row_tokens:
             return frame
-        with_token = pl.Series([any(t in body for t in self.row_tokens) for body in self.finding_json], dtype=pl.Boolean)
-        rows = with_token.gather(frame["finding"].fill_null(0)) & frame["finding"].is_not_null()
+        rows = pl.Series(self._carries_token, dtype=pl.Boolean).gather(frame["finding"].fill_null(0)) & frame["finding"].is_not_null()
         if not rows.any():
             return frame
         values = batch.filter(rows).select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])

@@ -20,7 +20,6 @@ TEXT_FIELDS = (
 )
 EXACT_FIELDS = ("favicon_md5", "favicon_mmh3")
 SERVICE_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, "snmp_sysobjectid", "upnp_manufacturer", "upnp_model", "onvif_scopes", "sadp", "dhip")
-SERVICE_KEYS = ("port", "protocol", "service", *SERVICE_FIELDS)
 PART_SEP, VALUE_SEP = "\x1e", "\x1f"
 COLUMNS = (*TOP_FIELDS, *SERVICE_FIELDS)
 
