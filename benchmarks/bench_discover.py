@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "netlab"))
 from lab import DEVICES, TARGETS, Lab, available  # noqa: E402
 
-from covscan.discover.runner import DEFAULT_PORTS  # noqa: E402
+from covscan.discover.targets import DEFAULT_PORTS  # noqa: E402
 
 
 def main() -> None:

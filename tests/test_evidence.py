@@ -34,6 +34,23 @@ def test_mac_blocks_of_all_sizes(judge):
     assert "MA-S" in norsat.evidence[0].matched
 
 
+def test_mac_keys_for_a_whole_column(kb):
+    """One vectorised pass gives each MAC the key its evidence depends on, whatever the notation."""
+    import polars as pl
+
+    from covscan.evidence.mac import MacExtractor
+    from covscan.normalize import mac_hex_column
+
+    column = pl.Series("mac", [
+        "00:18:82:12:34:56", "0018.8212.3456", "00-18-82-12-34-56", " 001882123456 ",  # Huawei MA-L, four notations
+        "AC:64:DD:51:00:01",  # MA-M of Shanghai ZTE
+        "00:00:0C:00:00:01",  # Cisco: registered, but no rule names it
+        "3A:00:00:00:00:01", "01:00:5E:00:00:FB", "not-a-mac", "-", "", None,
+    ])
+    keys = MacExtractor(kb).keys(mac_hex_column(column)).to_list()
+    assert keys == ["001882"] * 4 + ["AC64DD5", None, "laa", "group", "invalid", None, None, None]
+
+
 def test_fcc_id_grantee_code_structure():
     assert parse_fcc_id("2ADTD-5604SD") == FccId("2ADTD", "-5604SD")  # the hyphen belongs to the product code
     assert parse_fcc_id("SRQ-Z233VL") == FccId("SRQ", "-Z233VL")

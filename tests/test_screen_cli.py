@@ -98,6 +98,28 @@ def test_every_output_format(cli, tmp_path):
     assert "NDAA FY2019 section 889" in html
 
 
+def test_parquet_holds_the_same_cells_as_csv_across_batches(cli, tmp_path):
+    """Parquet's dictionary-encoded finding columns, error rows and per-row MACs match the CSV."""
+    lines = ["asset_id,vendor,model,mac"]
+    for i in range(2500):
+        lines.append([f"A{i},Cisco,C9300,00:00:0C:00:{i // 256:02X}:{i % 256:02X}",
+                      f"A{i},,HG8245H,00:18:82:00:{i // 256:02X}:{i % 256:02X}",
+                      f"A{i},Dahua,IPC-HDW5231R-ZE,",
+                      f"A{i},too,many,fields,here"][i % 4])
+    src = tmp_path / "mixed.csv"
+    src.write_text("\n".join(lines) + "\n")
+    csv_out, parquet_out = tmp_path / "f.csv", tmp_path / "f.parquet"
+    code, _, _ = cli("screen", str(src), "-o", str(csv_out), "-o", str(parquet_out), "--batch-rows", "1000", "-q")
+    assert code == 2  # the input has error rows
+    flat = pl.read_csv(csv_out, infer_schema=False)
+    columnar = pl.read_parquet(parquet_out).select(pl.all().cast(pl.String))
+    assert columnar.height == flat.height == 2500
+    assert columnar.equals(flat)
+    huawei = columnar.filter(pl.col("asset_id") == "A1")
+    assert huawei["verdict"][0] == "covered" and "00:18:82:00:00:01" in huawei["evidence"][0]
+    assert columnar.filter(pl.col("verdict") == "error").height == 625
+
+
 def test_stdout_jsonl(tmp_path):
     src = write_csv(tmp_path / "s.csv", ["vendor"], [["ZTE"]])
     proc = subprocess.run([sys.executable, "-m", "covscan.cli", "screen", str(src), "-o", "-", "-q"], capture_output=True, text=True)

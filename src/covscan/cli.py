@@ -21,8 +21,9 @@ from covscan.model import Context, Finding, Use, Verdict
 from covscan.report import OUTPUT_FORMATS, Summary, Writer, open_writer, output_format
 from covscan.report.xlsx import XlsxOverflow
 from covscan.screen import Screen, covscan_version, open_screen, records_screen
-from covscan.discover.runner import DEFAULT_PORTS
+from covscan.discover.targets import DEFAULT_PORTS
 from covscan.sources import FIELDS, FORMATS, InputError
+from covscan.sources.base import BATCH_ROWS
 
 IMPORT_FORMATS = ("nmap", "ip-neigh", "arp", "mac-table", "dhcpd", "dnsmasq", "zeek-dhcp", "zeek-software", "runzero")
 
@@ -120,7 +121,7 @@ def screen(
     delimiter: Annotated[Optional[str], typer.Option(help="CSV delimiter (detected when omitted).")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet (default: the first).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
-    batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = 100_000,
+    batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = BATCH_ROWS,
     engine: Annotated[EngineKind, typer.Option(help="local: this process; dask: partitions on a Dask cluster (CSV/TSV/Parquet files or globs, JSONL output).")] = EngineKind.local,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:8786); without it a local cluster is started.")] = None,
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.", min=1)] = os.cpu_count() or 2,
@@ -306,8 +307,10 @@ def discover(
     """
     import time
 
-    from covscan.discover import DiscoverOptions, Scope, SnmpCredentials
-    from covscan.discover import discover as run_discovery
+    from covscan.discover.runner import DiscoverOptions
+    from covscan.discover.runner import discover as run_discovery
+    from covscan.discover.snmp import SnmpCredentials
+    from covscan.discover.targets import Scope
 
     kb = load_kb()
     try:

@@ -18,22 +18,26 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors
+from covscan.evidence.mac import MacExtractor
 
 if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
 from covscan.model import Context, Finding, Use, Verdict, row_value
-from covscan.normalize import mac_hex_expr
+from covscan.normalize import mac_hex_column, mac_hex_expr
 from covscan.verdict import Fuser
 
 ERROR_COLUMN = "__error__"
+MAC_HEX = "__mac_hex__"  # the MAC column in normal form, computed once per batch
 ROW_COLUMN = "__row__"
 # Distinct values remembered per field across batches; beyond this (say, a column of unique MACs)
 # new values are still screened, just not remembered.
 CACHE_LIMIT = 500_000
 # A batch with this many distinct values, 90% of them unseen, marks a column whose values do not repeat.
 UNREPEATED_MIN = 20_000
-_SAFE_ID = r"^[\w.:/#-]{1,64}$"
+# An identifier is used as it stands when it is 1-64 of these characters (checked as "no other
+# character", which polars evaluates far faster than a counted Unicode repetition).
+_UNSAFE_ID_CHAR = r"[^\w.:/#-]"
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ class Engine:
         if "mac" in self.fields:
             hexed = mac_hex_expr(self.fields["mac"])
             self.row_tokens[row_value(self.fields["mac"])] = pl.concat_str([hexed.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
+        # Fields whose extractor reduces the column to a few keys (MACs to their blocks) deduplicate the keys.
+        # MACs are deduplicated by their key (registered block or note), computed for the whole column.
+        self._mac: MacExtractor | None = self.extractors["mac"] if "mac" in self.fields else None  # type: ignore[assignment]
+        self._id_expr = self._identity_expr()
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
@@ -78,34 +86,29 @@ class Engine:
 
     # ------------------------------------------------------------------ evidence per distinct value
 
-    def _group_ids(self, field: str, column: pl.Series) -> pl.Series:
+    def _group_ids(self, field: str, values: list[str]) -> dict[str, int]:
+        """Group ids of a batch's distinct values (or keys) of one field that have evidence; values
+        not seen before go through the field's extractor, the rest come from memory."""
+        extractor = self.extractors[field]
         cache = self._value_gid[field]
-        values = column.drop_nulls().unique().to_list()
-        if field in self._unrepeated:  # values never recur (a column of MACs): skip the cache lookups
+        if field in self._unrepeated:  # values never recur (a column of serial-like text): skip the cache lookups
             new = [v for v in values if v.strip()]
             cache = {}
         else:
             new = [v for v in values if v not in cache and v.strip()]
             if len(values) > UNREPEATED_MIN and len(new) > 0.9 * len(values) and self.cache is None:
                 self._unrepeated.add(field)
+        fresh: dict[str, int] = {}
         if new:
             self.extracted += len(new)
-            extracted = self.extractors[field].extract(new, self.fields[field])
-            remember = len(cache) < CACHE_LIMIT
-            fresh: dict[str, int] = {}
-            for value, evidence in zip(new, extracted):
+            extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
+            for value, evidence in zip(new, extract(new, self.fields[field])):
                 fresh[value] = self._group_id(field, evidence) if evidence else 0
-            if remember:
+            if len(cache) < CACHE_LIMIT:
                 cache.update(fresh)
-        else:
-            fresh = {}
-        if cache:
-            hits = {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
-        else:
-            hits = {v: g for v, g in fresh.items() if g}
-        if not hits:
-            return pl.Series(field, [0] * len(column), dtype=pl.UInt32)
-        return column.replace_strict(list(hits), list(hits.values()), default=0, return_dtype=pl.UInt32).alias(field)
+        if not cache:
+            return {v: g for v, g in fresh.items() if g}
+        return {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
 
     def _group_id(self, field: str, evidence: EvidenceTuple) -> int:
         """A new group per value with evidence, except where the evidence does not depend on the value:
@@ -147,29 +150,42 @@ class Engine:
 
     def screen(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Return `row`, `id`, `finding` (index into self.findings; null for error rows) and `error`."""
-        ok = batch[ERROR_COLUMN].is_null() if ERROR_COLUMN in batch.columns else pl.Series([True] * batch.height)
-        gids = pl.DataFrame([self._group_ids(f, batch[c]) for f, c in self.fields.items()])
+        errors = batch[ERROR_COLUMN] if ERROR_COLUMN in batch.columns else pl.repeat(None, batch.height, dtype=pl.String, eager=True)
+        staged = batch.lazy().with_columns(mac_hex_column(batch[self.identity["mac"]]).alias(MAC_HEX)) if "mac" in self.identity else batch.lazy()
+        values = staged.select(
+            *[pl.col(c).alias(f) for f, c in self.fields.items() if f != "mac"], id=self._id_expr,
+            **({"mac": pl.col(MAC_HEX)} if self._mac else {}),
+        ).collect()
+        if self._mac:
+            values = values.with_columns(self._mac.keys(values["mac"]))
+        distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in self.fields).collect()
+        hits = {f: self._group_ids(f, distinct[f][0].to_list()) for f in self.fields}
+        gids = values.lazy().select(
+            pl.col(f).replace_strict(list(h), list(h.values()), default=0, return_dtype=pl.UInt32) if h else pl.lit(0, pl.UInt32).alias(f)
+            for f, h in hits.items()
+        ).collect()
         signatures = gids.unique()
         mapping = signatures.with_columns(
             pl.Series("finding", [self._finding_index(sig) for sig in signatures.iter_rows()], dtype=pl.UInt32)
         )
-        finding = gids.join(mapping, on=list(self.fields), how="left", maintain_order="left", nulls_equal=True)["finding"]
-        rows = batch[ROW_COLUMN] if ROW_COLUMN in batch.columns else pl.Series(range(batch.height))
+        finding = gids.join(mapping, on=list(self.fields), how="left", maintain_order="left")["finding"]
+        rows = batch[ROW_COLUMN] if ROW_COLUMN in batch.columns else pl.int_range(0, batch.height, eager=True)
         return pl.DataFrame({
             "row": rows.cast(pl.Int64),
-            "id": self._identity(batch),
-            "finding": finding.zip_with(ok, pl.Series([None] * batch.height, dtype=pl.UInt32)),
-            "error": batch[ERROR_COLUMN] if ERROR_COLUMN in batch.columns else pl.Series([None] * batch.height, dtype=pl.String),
+            "id": self._hash_missing_ids(batch, values["id"], errors),
+            "finding": finding.zip_with(errors.is_null(), pl.repeat(None, batch.height, dtype=pl.UInt32, eager=True)),
+            "error": errors,
         })
 
     # ------------------------------------------------------------------ stable identity
 
-    def _identity(self, batch: pl.DataFrame) -> pl.Series:
-        """A finding's stable id: what identifies the record (MAC, FCC ID, serial, asset id), else a
-        hash of its screened fields, so decisions and diffs can follow it from run to run."""
+    def _identity_expr(self) -> pl.Expr:
+        """A finding's stable id: what identifies the record (MAC, FCC ID, serial, asset id); rows with
+        none of those get a hash of their screened fields (_hash_missing_ids), so decisions and
+        diffs can follow a record from run to run."""
         exprs: list[pl.Expr] = []
         if "mac" in self.identity:
-            hexed = mac_hex_expr(self.identity["mac"]).str.to_lowercase()
+            hexed = pl.col(MAC_HEX).str.to_lowercase()
             exprs.append(pl.when(hexed.str.contains(r"^[0-9a-f]{12}$")).then(pl.lit("mac:") + hexed))
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
@@ -177,18 +193,18 @@ class Engine:
         for name, prefix in (("serial", "serial:"), ("asset_id", "asset:"), ("ip", "ip:")):
             if name in self.identity:
                 col = pl.col(self.identity[name]).str.strip_chars()
-                exprs.append(pl.when(col.str.contains(_SAFE_ID)).then(pl.lit(prefix) + col))
-        ids = batch.select(pl.coalesce(exprs).alias("id"))["id"] if exprs else pl.Series("id", [None] * batch.height, dtype=pl.String)
-        missing = ids.is_null()
-        if ERROR_COLUMN in batch.columns:
-            missing &= batch[ERROR_COLUMN].is_null()
+                safe = col.str.len_chars().is_between(1, 64) & ~col.str.contains(_UNSAFE_ID_CHAR)
+                exprs.append(pl.when(safe).then(pl.lit(prefix) + col))
+        return pl.coalesce(exprs) if exprs else pl.lit(None, dtype=pl.String)
+
+    def _hash_missing_ids(self, batch: pl.DataFrame, ids: pl.Series, errors: pl.Series) -> pl.Series:
+        missing = ids.is_null() & errors.is_null()
         if not missing.any():
             return ids
-        # Rows with none of those: a hash of their screened fields, computed for those rows only.
         columns = sorted(set(self.fields.values()) | set(self.identity.values()))
         keys = batch.filter(missing).select(pl.concat_str([pl.col(c).fill_null("") for c in columns], separator="\x1f"))[:, 0]
-        hashed = [f"h:{hashlib.sha1(v.encode()).hexdigest()[:20]}" for v in keys]
-        return ids.scatter(missing.arg_true(), hashed)
+        hashed = {v: f"h:{hashlib.sha1(v.encode()).hexdigest()[:20]}" for v in keys.unique().to_list()}
+        return ids.scatter(missing.arg_true(), keys.replace_strict(hashed, return_dtype=pl.String))
 
     # ------------------------------------------------------------------ output helpers
 
@@ -208,13 +224,17 @@ class Engine:
         }
         return lines.scatter(list(errors), list(errors.values()))
 
+    def token_rows(self, finding: pl.Series) -> pl.Series:
+        """Which rows' findings carry a per-row token, so their text is their own, not the finding's."""
+        if not self.row_tokens:
+            return pl.repeat(False, len(finding), dtype=pl.Boolean, eager=True)
+        return pl.Series(self._carries_token, dtype=pl.Boolean).gather(finding.fill_null(0)) & finding.is_not_null()
+
     def fill_row_values(self, frame: pl.DataFrame, batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         """Write each row's own values in place of the per-row tokens in the given text columns
         (`frame` and `batch` are row-aligned, `frame` has the `finding` column). Only rows whose
         finding carries a token are rewritten."""
-        if not self.row_tokens:
-            return frame
-        rows = pl.Series(self._carries_token, dtype=pl.Boolean).gather(frame["finding"].fill_null(0)) & frame["finding"].is_not_null()
+        rows = self.token_rows(frame["finding"])
         if not rows.any():
             return frame
         values = batch.filter(rows).select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])

@@ -51,20 +51,33 @@ def is_generic(token: str) -> bool:
 
 # ----------------------------------------------------------------------------- MAC addresses
 
-_MAC_SEPARATORS = re.compile(r"[:\-.\s]")
+# Separators written between MAC digits; whitespace around the address is stripped first.
+MAC_SEPARATORS = (":", "-", ".", " ")
 _HEX12 = re.compile(r"^[0-9A-F]{12}$")
 
 
 def mac_hex(value: str) -> str | None:
     """12 upper-case hex digits from any common notation (00:11:22.., 00-11.., 0011.2233.4455, 001122334455)."""
-    digits = _MAC_SEPARATORS.sub("", value).upper()
+    digits = value.strip().upper()
+    for sep in MAC_SEPARATORS:
+        digits = digits.replace(sep, "")
     return digits if _HEX12.match(digits) else None
 
 
-def mac_hex_expr(column: str | pl.Expr) -> pl.Expr:
-    """mac_hex for a whole column: separators removed, upper case (not yet checked for 12 digits)."""
-    expr = pl.col(column) if isinstance(column, str) else column
-    return expr.str.replace_all(_MAC_SEPARATORS.pattern, "").str.to_uppercase()
+def mac_hex_expr(column: str | pl.Expr, separators: tuple[str, ...] = MAC_SEPARATORS) -> pl.Expr:
+    """mac_hex for a whole column: separators removed, upper case (not yet checked for 12 digits).
+    Literal replacements, not a regex: this runs over every MAC of an inventory."""
+    expr = (pl.col(column) if isinstance(column, str) else column).str.strip_chars()
+    for sep in separators:
+        expr = expr.str.replace_all(sep, "", literal=True)
+    return expr.str.to_uppercase()
+
+
+def mac_hex_column(values: pl.Series) -> pl.Series:
+    """mac_hex_expr over a column, skipping the separators that occur nowhere in it (a pass that
+    finds a byte is several times cheaper than one that rewrites every string)."""
+    present = tuple(sep for sep in MAC_SEPARATORS if values.str.contains(sep, literal=True).any())
+    return values.to_frame().select(mac_hex_expr(values.name, present)).to_series()
 
 
 def mac_display(hex12: str) -> str:

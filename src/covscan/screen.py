@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
 from covscan.sources import InputError, Source, map_columns, open_source
+from covscan.sources.base import BATCH_ROWS
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -24,24 +28,38 @@ class Screen:
     engine: Engine
     info: RunInfo
 
-    def run(self, writers: Sequence[Writer], progress: Progress | None = None, batch_rows: int = 100_000) -> Summary:
+    def run(self, writers: Sequence[Writer], progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Summary:
+        """Screen batch by batch; while one batch is written (in a thread: polars and pyarrow release
+        the GIL), the next is read and screened, so reading, screening and writing overlap."""
         summary = Summary()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covscan-write")
+        writing: Future[None] | None = None
         try:
             for batch in self.source.batches(batch_rows):
                 result = self.engine.screen(batch)
-                for writer in writers:
-                    writer.write(batch, result, self.engine)
                 summary.add(result, self.engine)
+                if writing is not None:
+                    writing.result()
+                writing = pool.submit(_write, writers, batch, result, self.engine)
                 if progress:
                     progress(self.source.position(), self.source.total, self.source.unit)
+            if writing is not None:
+                writing.result()
         except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
             for writer in writers:
                 writer.abort()
             raise
+        pool.shutdown()
         for writer in writers:
             writer.close(summary)
         self.engine.save_cache()
         return summary
+
+
+def _write(writers: Sequence[Writer], batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    for writer in writers:
+        writer.write(batch, result, engine)
 
 
 def import_source(path: Path, from_format: str) -> Source:

@@ -12,10 +12,9 @@ from typing import Any
 
 from covscan.discover.http import banner_probe, http_probe, rtsp_probe
 from covscan.discover.snmp import SnmpCredentials, snmp_probe
-from covscan.discover.targets import Scope
+from covscan.discover.targets import DEFAULT_PORTS, Scope
 from covscan.discover.udp import PROTOCOLS, UdpProtocol, exchange, upnp_description
 
-DEFAULT_PORTS = (21, 22, 23, 80, 443, 554, 8000, 8080, 8443, 37777)
 # What to ask an open TCP port; ports not listed are recorded as open with no banner.
 TCP_PROBES: dict[int, Callable[[str, int, float], Any]] = {
     21: lambda ip, port, t: banner_probe(ip, port, t, "ftp_banner", "ftp"),

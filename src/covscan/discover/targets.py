@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from covscan.sources.base import InputError
 
 MAX_HOSTS = 65_536
+# TCP ports tried on every host in scope unless --ports says otherwise.
+DEFAULT_PORTS = (21, 22, 23, 80, 443, 554, 8000, 8080, 8443, 37777)
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 

@@ -42,7 +42,7 @@ def build_extractors(kb: KnowledgeBase) -> dict[str, Extractor]:
         "manufacturer": vendor_names,
         "brand": vendor_names,
         "model": ModelExtractor(kb, models),
-        "mac": MacExtractor(kb, per_row=True),
+        "mac": macs,
         "fcc_id": fcc,
         "hostname": description,
         "usb_id": UsbExtractor(kb),

@@ -116,27 +116,18 @@ class MacRegistry:
         return digits[:size], width
 
     @cached_property
-    def join_table(self) -> tuple[pl.DataFrame, list[Block]]:
-        """(prefix, size, block) rows for vectorised longest-prefix joins, and the blocks they index.
+    def join_table(self) -> pl.DataFrame:
+        """(prefix, size, ruled) rows for vectorised longest-prefix joins.
 
         Every /28 and /36 block is included, ruled or not, because a smaller block inside a covered
-        /24 may belong to someone else; /24 blocks only when a rule names their org. Index -1 means
-        "registered, but to no org a rule names"."""
-        prefixes: list[str] = []
-        sizes: list[int] = []
-        index: list[int] = []
-        blocks: list[Block] = []
-        for size, table in self._blocks.items():
-            for prefix, block in table.items():
-                if block.rule is None and size == 6:
-                    continue
-                prefixes.append(prefix)
-                sizes.append(size)
-                index.append(-1 if block.rule is None else len(blocks))
-                if block.rule is not None:
-                    blocks.append(block)
-        frame = pl.DataFrame({"prefix": prefixes, "size": pl.Series(sizes, dtype=pl.UInt8), "block": pl.Series(index, dtype=pl.Int32)})
-        return frame, blocks
+        /24 may belong to someone else; /24 blocks only when a rule names their org."""
+        rows = [(prefix, size, block.rule is not None) for size, table in self._blocks.items()
+                for prefix, block in table.items() if block.rule is not None or size != 6]
+        return pl.DataFrame(rows, schema={"prefix": pl.String, "size": pl.UInt8, "ruled": pl.Boolean}, orient="row")
+
+    def block(self, prefix: str) -> Block:
+        """The block registered under exactly this prefix (6, 7 or 9 hex digits)."""
+        return self._blocks[len(prefix)][prefix]
 
     def lookup(self, hex12: str) -> Block | None:
         for size in (9, 7, 6):

@@ -108,28 +108,40 @@ def evidence_text(e: Evidence) -> str:
     return head + (f" ({e.note})" if e.note else "")
 
 
-def finding_columns(engine: Engine) -> pl.DataFrame:
-    """Per-finding columns for flat formats, joined to rows by finding index."""
-    rows = [_flat(i, f) for i, f in enumerate(engine.findings)]
-    return pl.DataFrame(rows, schema={
-        "finding": pl.UInt32, "verdict": pl.String, "entity": pl.String, "relation": pl.String, "confidence": pl.Float64,
-        "entry": pl.Int64, "regimes": pl.String, "explanation": pl.String, "evidence": pl.String,
-    }, orient="row")
+FINDING_COLUMNS = ("verdict", "entity", "relation", "confidence", "entry", "regimes", "explanation", "evidence")
 
 
-def _flat(index: int, f: Finding) -> tuple[Any, ...]:
-    return (index, f.verdict.value, f.entity, f.relation, round(f.confidence, 3), f.entry,
+class FlatFindings:
+    """Per-finding columns for flat formats, indexed by finding, each finding flattened once
+    (an engine's findings only grow during a run)."""
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        self._frame = pl.DataFrame()
+
+    def frame(self, engine: Engine) -> pl.DataFrame:
+        if len(self._rows) < len(engine.findings):
+            self._rows += [_flat(f) for f in engine.findings[len(self._rows):]]
+            self._frame = pl.DataFrame(self._rows, schema={
+                "verdict": pl.String, "entity": pl.String, "relation": pl.String, "confidence": pl.Float64,
+                "entry": pl.Int64, "regimes": pl.String, "explanation": pl.String, "evidence": pl.String,
+            }, orient="row")
+        return self._frame
+
+
+def _flat(f: Finding) -> tuple[Any, ...]:
+    return (f.verdict.value, f.entity, f.relation, round(f.confidence, 3), f.entry,
             "; ".join(r.id for r in f.regimes), f.explanation, " | ".join(evidence_text(e) for e in f.evidence))
 
 
-def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_columns: list[str]) -> pl.DataFrame:
+def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_columns: list[str], findings: FlatFindings) -> pl.DataFrame:
     """Input columns followed by the finding's columns; error rows carry their message."""
-    flat = result.join(finding_columns(engine), on="finding", how="left", maintain_order="left")
+    flat = pl.concat([result, findings.frame(engine).gather(result["finding"])], how="horizontal")
     flat = flat.with_columns(
         verdict=pl.when(pl.col("error").is_null()).then(pl.col("verdict")).otherwise(pl.lit(Verdict.ERROR.value)),
         explanation=pl.coalesce("error", "explanation"),
     )
     flat = engine.fill_row_values(flat, batch, ["explanation", "evidence"])
-    out_cols = ["row", "id", "verdict", "entity", "relation", "confidence", "entry", "regimes", "explanation", "evidence"]
+    out_cols = ["row", "id", *FINDING_COLUMNS]
     renamed = {c: (f"input_{c}" if c in out_cols else c) for c in input_columns}
     return pl.concat([batch.select(input_columns).rename(renamed), flat.select(out_cols)], how="horizontal")

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 
 from covscan.engine import Engine
-from covscan.report.base import AtomicFile, Summary, flat_rows
+from covscan.report.base import AtomicFile, FlatFindings, Summary, flat_rows
 
 
 class CsvWriter:
@@ -14,9 +14,10 @@ class CsvWriter:
         self.file = AtomicFile(path, binary=True)
         self.columns = input_columns
         self.header = True
+        self.findings = FlatFindings()
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        flat_rows(batch, result, engine, self.columns).write_csv(self.file.handle, include_header=self.header)
+        flat_rows(batch, result, engine, self.columns, self.findings).write_csv(self.file.handle, include_header=self.header)
         self.header = False
 
     def close(self, summary: Summary) -> None:

@@ -1,27 +1,59 @@
 """Parquet: the same columns as CSV (input columns, then the verdict columns), written batch by
-batch with one row group per batch, so memory stays bounded however long the input."""
+batch with one row group per batch, so memory stays bounded however long the input.
+
+A finding's text columns are the same for every row it judges, so they are written as Arrow
+dictionaries indexed by finding, built without hashing a single row's text; only rows whose text is
+their own (error rows, rows whose evidence names their own MAC) add dictionary entries. Input
+columns get a dictionary only when the first batch shows their values repeat, and statistics are
+kept for the columns people filter on."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from covscan.engine import Engine
-from covscan.report.base import AtomicFile, Summary, flat_rows
+from covscan.report.base import FINDING_COLUMNS, AtomicFile, FlatFindings, Summary, flat_rows
+
+TEXT_COLUMNS = ("verdict", "entity", "relation", "regimes", "explanation", "evidence")
+STATISTICS = ["row", "verdict", "entity", "relation", "confidence", "entry"]
 
 
 class ParquetWriter:
     def __init__(self, path: Path, input_columns: list[str]) -> None:
         self.file = AtomicFile(path, binary=True)
         self.columns = input_columns
+        self.findings = FlatFindings()
         self.writer: pq.ParquetWriter | None = None
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        table = flat_rows(batch, result, engine, self.columns).to_arrow()
+        flat = flat_rows(batch, result, engine, self.columns, self.findings)
+        table = flat.drop(TEXT_COLUMNS).to_arrow(compat_level=pl.CompatLevel.newest())
+        for name, array in self._dictionaries(flat, result, engine).items():
+            table = table.append_column(name, array)
+        table = table.select(flat.columns)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.file.handle, table.schema, compression="zstd")
+            distinct = flat.select(pl.exclude(FINDING_COLUMNS).n_unique()).row(0, named=True)
+            repeated = [c for c, n in distinct.items() if n <= flat.height // 2]
+            self.writer = pq.ParquetWriter(self.file.handle, table.schema, compression="zstd",
+                                           use_dictionary=[*repeated, *FINDING_COLUMNS], write_statistics=STATISTICS)
         self.writer.write_table(table.cast(self.writer.schema))
+
+    def _dictionaries(self, flat: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
+        """Each text column as indices into (the findings' texts + the texts of rows that have their own)."""
+        known = self.findings.frame(engine)
+        own = engine.token_rows(result["finding"]) | result["error"].is_not_null()
+        index = pl.select(
+            pl.when(own).then(known.height + own.cum_sum() - 1).otherwise(result["finding"]).cast(pl.UInt32)
+        ).to_series()
+        out = {}
+        for name in TEXT_COLUMNS:
+            values = pl.concat([known[name], flat[name].filter(own)]).fill_null("")
+            indices = index.zip_with(flat[name].is_not_null(), pl.repeat(None, len(index), dtype=pl.UInt32, eager=True))
+            out[name] = pa.DictionaryArray.from_arrays(indices.to_arrow(), values.to_arrow())
+        return out
 
     def close(self, summary: Summary) -> None:
         if self.writer is not None:

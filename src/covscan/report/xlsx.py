@@ -8,7 +8,7 @@ import polars as pl
 import xlsxwriter
 
 from covscan.engine import Engine
-from covscan.report.base import AtomicFile, RunInfo, Summary, flat_rows
+from covscan.report.base import AtomicFile, FlatFindings, RunInfo, Summary, flat_rows
 
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -28,9 +28,10 @@ class XlsxWriter:
         self.columns = input_columns
         self.info = info
         self.row = 0
+        self.findings = FlatFindings()
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        flat = flat_rows(batch, result, engine, self.columns)
+        flat = flat_rows(batch, result, engine, self.columns, self.findings)
         if self.row == 0:
             self.sheet.write_row(0, 0, flat.columns, self.bold)
             self.sheet.freeze_panes(1, 0)

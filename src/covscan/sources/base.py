@@ -10,7 +10,7 @@ import polars as pl
 
 from covscan.engine import ERROR_COLUMN, ROW_COLUMN
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 250_000
 
 
 class InputError(Exception):
