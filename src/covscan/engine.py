@@ -68,7 +68,6 @@ class Engine:
         if "mac" in self.fields:
             hexed = mac_hex_expr(self.fields["mac"])
             self.row_tokens[row_value(self.fields["mac"])] = pl.concat_str([hexed.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
-        # Fields whose extractor reduces the column to a few keys (MACs to their blocks) deduplicate the keys.
         # MACs are deduplicated by their key (registered block or note), computed for the whole column.
         self._mac: MacExtractor | None = self.extractors["mac"] if "mac" in self.fields else None  # type: ignore[assignment]
         self._id_expr = self._identity_expr()
