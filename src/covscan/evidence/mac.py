@@ -5,13 +5,12 @@ randomization set) says nothing about the maker, so it yields a note and no vend
 same for a group (multicast) address.
 
 What a MAC says depends only on its *key*: the prefix of the ruled block it falls in, or the note
-that applies. Keys are computed for a whole column with polars joins, so a column of ten million
-distinct MACs costs a few vectorised joins and one evidence lookup per block.
+that applies. Keys are computed for a whole column with vectorised integer lookups, so a column of
+ten million distinct MACs costs a few passes and one evidence lookup per block.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 
 import polars as pl
 
@@ -41,7 +40,7 @@ class MacExtractor:
         first_octet = number // (1 << 40)
         sizes = [
             (number // (1 << (48 - 4 * size))).replace_strict(prefixes, ruled.cast(pl.UInt8) * size, default=None)
-            for size, (prefixes, ruled) in self._prefix_table.items()
+            for size, (prefixes, ruled) in self.kb.mac_registry.prefix_table.items()
         ]
         return pl.LazyFrame({"hex": hexed}).with_columns(
             number=pl.when(digits.str.contains(r"^[0-9A-F]{12}$")).then(digits.str.to_integer(base=16, strict=False).cast(pl.UInt64)),
@@ -53,16 +52,6 @@ class MacExtractor:
             .when(pl.col("size") > 0).then(digits.str.slice(0, pl.col("size")))
             .alias(hexed.name)
         ).collect().to_series()
-
-    @cached_property
-    def _prefix_table(self) -> dict[int, tuple[pl.Series, pl.Series]]:
-        """Per prefix length (9, 7, 6 hex digits): registered prefixes as integers, and whether a rule names each."""
-        table = self.kb.mac_registry.join_table
-        out = {}
-        for size in (9, 7, 6):
-            sized = table.filter(pl.col("size") == size)
-            out[size] = (sized["prefix"].str.to_integer(base=16).cast(pl.UInt64), sized["ruled"])
-        return out
 
     def extract_keys(self, keys: Sequence[str], field: str) -> list[EvidenceTuple]:
         """Evidence per key, its observed value the row's own MAC (model.row_value), filled in on output."""

@@ -116,14 +116,18 @@ class MacRegistry:
         return digits[:size], width
 
     @cached_property
-    def join_table(self) -> pl.DataFrame:
-        """(prefix, size, ruled) rows for vectorised longest-prefix joins.
+    def prefix_table(self) -> dict[int, tuple[pl.Series, pl.Series]]:
+        """Per prefix length, longest first (9, 7, 6 hex digits): registered prefixes as integers, and
+        whether a rule names each, for vectorised longest-prefix lookups.
 
         Every /28 and /36 block is included, ruled or not, because a smaller block inside a covered
         /24 may belong to someone else; /24 blocks only when a rule names their org."""
-        rows = [(prefix, size, block.rule is not None) for size, table in self._blocks.items()
-                for prefix, block in table.items() if block.rule is not None or size != 6]
-        return pl.DataFrame(rows, schema={"prefix": pl.String, "size": pl.UInt8, "ruled": pl.Boolean}, orient="row")
+        out = {}
+        for size in (9, 7, 6):
+            ruled = {p: b.rule is not None for p, b in self._blocks[size].items() if b.rule is not None or size != 6}
+            prefixes = pl.Series(list(ruled), dtype=pl.String).str.to_integer(base=16).cast(pl.UInt64)
+            out[size] = (prefixes, pl.Series(list(ruled.values()), dtype=pl.Boolean))
+        return out
 
     def block(self, prefix: str) -> Block:
         """The block registered under exactly this prefix (6, 7 or 9 hex digits)."""
