@@ -234,7 +234,7 @@ class Engine:
         (`frame` and `batch` are row-aligned, `frame` has the `finding` column). Only rows whose
         finding carries a token are rewritten."""
         rows = self.token_rows(frame["finding"])
-        if not rows.any():
+        if not columns or not rows.any():
             return frame
         values = batch.filter(rows).select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])
         subset = pl.concat([frame.filter(rows).select(columns), values], how="horizontal")

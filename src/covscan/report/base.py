@@ -134,14 +134,17 @@ def _flat(f: Finding) -> tuple[Any, ...]:
             "; ".join(r.id for r in f.regimes), f.explanation, " | ".join(evidence_text(e) for e in f.evidence))
 
 
-def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_columns: list[str], findings: FlatFindings) -> pl.DataFrame:
-    """Input columns followed by the finding's columns; error rows carry their message."""
-    flat = pl.concat([result, findings.frame(engine).gather(result["finding"])], how="horizontal")
+# What an error row shows in place of the finding's text.
+ERROR_TEXT = {"verdict": pl.lit(Verdict.ERROR.value), "explanation": pl.col("error")}
+
+
+def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_columns: list[str], findings: FlatFindings,
+              columns: tuple[str, ...] = FINDING_COLUMNS) -> pl.DataFrame:
+    """Input columns, row and id, then the given finding columns; error rows carry their message."""
+    flat = pl.concat([result, findings.frame(engine).select(columns).gather(result["finding"])], how="horizontal")
     flat = flat.with_columns(
-        verdict=pl.when(pl.col("error").is_null()).then(pl.col("verdict")).otherwise(pl.lit(Verdict.ERROR.value)),
-        explanation=pl.coalesce("error", "explanation"),
+        pl.when(pl.col("error").is_null()).then(pl.col(c)).otherwise(text).alias(c) for c, text in ERROR_TEXT.items() if c in columns
     )
-    flat = engine.fill_row_values(flat, batch, ["explanation", "evidence"])
-    out_cols = ["row", "id", *FINDING_COLUMNS]
-    renamed = {c: (f"input_{c}" if c in out_cols else c) for c in input_columns}
-    return pl.concat([batch.select(input_columns).rename(renamed), flat.select(out_cols)], how="horizontal")
+    flat = engine.fill_row_values(flat, batch, [c for c in ("explanation", "evidence") if c in columns])
+    renamed = {c: (f"input_{c}" if c in ("row", "id", *FINDING_COLUMNS) else c) for c in input_columns}
+    return pl.concat([batch.select(input_columns).rename(renamed), flat.select("row", "id", *columns)], how="horizontal")

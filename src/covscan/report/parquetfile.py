@@ -18,6 +18,7 @@ from covscan.engine import Engine
 from covscan.report.base import FINDING_COLUMNS, AtomicFile, FlatFindings, Summary, flat_rows
 
 TEXT_COLUMNS = ("verdict", "entity", "relation", "regimes", "explanation", "evidence")
+PER_ROW_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in TEXT_COLUMNS)
 STATISTICS = ["row", "verdict", "entity", "relation", "confidence", "entry"]
 
 
@@ -29,30 +30,31 @@ class ParquetWriter:
         self.writer: pq.ParquetWriter | None = None
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-        flat = flat_rows(batch, result, engine, self.columns, self.findings)
-        table = flat.drop(TEXT_COLUMNS).to_arrow(compat_level=pl.CompatLevel.newest())
-        for name, array in self._dictionaries(flat, result, engine).items():
+        flat = flat_rows(batch, result, engine, self.columns, self.findings, PER_ROW_COLUMNS)
+        table = flat.to_arrow(compat_level=pl.CompatLevel.newest())
+        for name, array in self._dictionaries(batch, result, engine).items():
             table = table.append_column(name, array)
-        table = table.select(flat.columns)
+        table = table.select([*flat.columns[:-len(PER_ROW_COLUMNS)], *FINDING_COLUMNS])
         if self.writer is None:
-            distinct = flat.select(pl.exclude(FINDING_COLUMNS).n_unique()).row(0, named=True)
+            distinct = flat.select(pl.exclude(PER_ROW_COLUMNS).n_unique()).row(0, named=True)
             repeated = [c for c, n in distinct.items() if n <= flat.height // 2]
             self.writer = pq.ParquetWriter(self.file.handle, table.schema, compression="zstd",
                                            use_dictionary=[*repeated, *FINDING_COLUMNS], write_statistics=STATISTICS)
         self.writer.write_table(table.cast(self.writer.schema))
 
-    def _dictionaries(self, flat: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
+    def _dictionaries(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
         """Each text column as indices into (the findings' texts + the texts of rows that have their own)."""
         known = self.findings.frame(engine)
         own = engine.token_rows(result["finding"]) | result["error"].is_not_null()
+        own_texts = flat_rows(batch.filter(own), result.filter(own), engine, [], self.findings, TEXT_COLUMNS)
         index = pl.select(
             pl.when(own).then(known.height + own.cum_sum() - 1).otherwise(result["finding"]).cast(pl.UInt32)
         ).to_series()
         out = {}
         for name in TEXT_COLUMNS:
-            values = pl.concat([known[name], flat[name].filter(own)]).fill_null("")
-            indices = index.zip_with(flat[name].is_not_null(), pl.repeat(None, len(index), dtype=pl.UInt32, eager=True))
-            out[name] = pa.DictionaryArray.from_arrays(indices.to_arrow(), values.to_arrow())
+            values = pl.concat([known[name], own_texts[name]])
+            indices = index.zip_with(values.is_not_null().gather(index), pl.repeat(None, len(index), dtype=pl.UInt32, eager=True))
+            out[name] = pa.DictionaryArray.from_arrays(indices.to_arrow(), values.fill_null("").to_arrow())
         return out
 
     def close(self, summary: Summary) -> None:

@@ -112,15 +112,19 @@ class DelimitedSource:
         if self.encoding not in ("utf-8", "utf-8-sig") or len(self.delimiter) != 1 or self.delimiter == '"':
             return None
         line = pl.col("line")
-        fields = line.str.replace_all(r'"(?:[^"]|"")*"', '""').str.count_matches(self.delimiter, literal=True)
+        quoted = line.str.contains('"', literal=True)
+        delimiters = len(self.columns) - 1
+        # Only lines with a quote need the (costly) regex that hides delimiters inside quoted fields.
+        with_quotes = line.filter(quoted)
         try:
             check = pl.scan_csv(
                 self.path, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
             ).select(
                 lines=pl.len(),
                 blank=line.is_null().any(),
-                split_quotes=(line.str.count_matches('"', literal=True) % 2 == 1).any(),
-                ragged=(fields != len(self.columns) - 1).any(),
+                split_quotes=(with_quotes.str.count_matches('"', literal=True) % 2 == 1).any(),
+                ragged=((line.str.count_matches(self.delimiter, literal=True) != delimiters) & ~quoted).any()
+                | (with_quotes.str.replace_all(r'"(?:[^"]|"")*"', '""').str.count_matches(self.delimiter, literal=True) != delimiters).any(),
                 first=line.first(),
             ).collect(engine="streaming")
         except (pl.exceptions.PolarsError, OSError):
