@@ -70,7 +70,7 @@ class Engine:
             self.row_tokens[row_value(self.fields["mac"])] = pl.concat_str([hexed.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
         # MACs are deduplicated by their key (registered block or note), computed for the whole column.
         self._mac: MacExtractor | None = self.extractors["mac"] if "mac" in self.fields else None  # type: ignore[assignment]
-        self._id_expr = self._identity_expr()
+        self._id_exprs = self._identity_exprs()
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
@@ -150,11 +150,10 @@ class Engine:
     def screen(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Return `row`, `id`, `finding` (index into self.findings; null for error rows) and `error`."""
         errors = batch[ERROR_COLUMN] if ERROR_COLUMN in batch.columns else pl.repeat(None, batch.height, dtype=pl.String, eager=True)
-        staged = batch.lazy().with_columns(mac_hex_column(batch[self.identity["mac"]]).alias(MAC_HEX)) if "mac" in self.identity else batch.lazy()
+        staged = batch.with_columns(mac_hex_column(batch[self.identity["mac"]]).alias(MAC_HEX)) if "mac" in self.identity else batch
         values = staged.select(
-            *[pl.col(c).alias(f) for f, c in self.fields.items() if f != "mac"], id=self._id_expr,
-            **({"mac": pl.col(MAC_HEX)} if self._mac else {}),
-        ).collect()
+            *[pl.col(c).alias(f) for f, c in self.fields.items() if f != "mac"], **({"mac": pl.col(MAC_HEX)} if self._mac else {}),
+        )
         if self._mac:
             values = values.with_columns(self._mac.keys(values["mac"]))
         distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in self.fields).collect()
@@ -171,21 +170,21 @@ class Engine:
         rows = batch[ROW_COLUMN] if ROW_COLUMN in batch.columns else pl.int_range(0, batch.height, eager=True)
         return pl.DataFrame({
             "row": rows.cast(pl.Int64),
-            "id": self._hash_missing_ids(batch, values["id"], errors),
+            "id": self._hash_missing_ids(batch, self._identities(staged), errors),
             "finding": finding.zip_with(errors.is_null(), pl.repeat(None, batch.height, dtype=pl.UInt32, eager=True)),
             "error": errors,
         })
 
     # ------------------------------------------------------------------ stable identity
 
-    def _identity_expr(self) -> pl.Expr:
-        """A finding's stable id: what identifies the record (MAC, FCC ID, serial, asset id); rows with
+    def _identity_exprs(self) -> list[pl.Expr]:
+        """What identifies a record, strongest first (MAC, FCC ID, serial, asset id, IP); rows with
         none of those get a hash of their screened fields (_hash_missing_ids), so decisions and
         diffs can follow a record from run to run."""
         exprs: list[pl.Expr] = []
         if "mac" in self.identity:
-            hexed = pl.col(MAC_HEX).str.to_lowercase()
-            exprs.append(pl.when(hexed.str.contains(r"^[0-9a-f]{12}$")).then(pl.lit("mac:") + hexed))
+            hexed = pl.col(MAC_HEX)
+            exprs.append(pl.when(hexed.str.contains(r"^[0-9A-F]{12}$")).then(pl.concat_str(pl.lit("mac:"), hexed.str.to_lowercase())))
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
             exprs.append(pl.when(fcc.str.contains(r"^[A-Z0-9-]{4,19}$")).then(pl.lit("fcc:") + fcc))
@@ -194,7 +193,19 @@ class Engine:
                 col = pl.col(self.identity[name]).str.strip_chars()
                 safe = col.str.len_chars().is_between(1, 64) & ~col.str.contains(_UNSAFE_ID_CHAR)
                 exprs.append(pl.when(safe).then(pl.lit(prefix) + col))
-        return pl.coalesce(exprs) if exprs else pl.lit(None, dtype=pl.String)
+        return exprs
+
+    def _identities(self, staged: pl.DataFrame) -> pl.Series:
+        """Each row's stable id: its strongest identifier. Each weaker identifier is evaluated only
+        on the rows still without one (in an inventory with MACs, that is few or none)."""
+        ids = pl.repeat(None, staged.height, dtype=pl.String, eager=True)
+        for expr in self._id_exprs:
+            missing = ids.is_null()
+            if missing.all():
+                ids = staged.select(expr).to_series()
+            elif missing.any():
+                ids = ids.scatter(missing.arg_true(), staged.filter(missing).select(expr).to_series())
+        return ids.alias("id")
 
     def _hash_missing_ids(self, batch: pl.DataFrame, ids: pl.Series, errors: pl.Series) -> pl.Series:
         missing = ids.is_null() & errors.is_null()

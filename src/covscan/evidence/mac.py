@@ -35,23 +35,29 @@ class MacExtractor:
         """Each MAC's key, from MACs in the form normalize.mac_hex_column gives: the prefix of the block
         a rule names ('001882'), a note ('laa', 'group', 'invalid'), or null when the MAC gives no
         evidence (blank, or a block no rule names). Prefixes are compared as integers; the longest
-        registered block decides, ruled or not."""
+        registered block decides, ruled or not. Only MACs in a /24 that holds a ruled block are looked up."""
+        registry = self.kb.mac_registry
         digits, number = pl.col("hex"), pl.col("number")
-        first_octet = number // (1 << 40)
-        sizes = [
-            (number // (1 << (48 - 4 * size))).replace_strict(prefixes, ruled.cast(pl.UInt8) * size, default=None)
-            for size, (prefixes, ruled) in self.kb.mac_registry.prefix_table.items()
-        ]
-        return pl.LazyFrame({"hex": hexed}).with_columns(
+        frame = pl.DataFrame({"hex": hexed}).with_columns(
             number=pl.when(digits.str.contains(r"^[0-9A-F]{12}$")).then(digits.str.to_integer(base=16, strict=False).cast(pl.UInt64)),
-        ).with_columns(size=pl.coalesce(sizes)).select(
+        )
+        candidates = frame.select((number // (1 << 24)).is_in(registry.ruled_slash24s.implode()).fill_null(False)).to_series()
+        size = pl.repeat(None, frame.height, dtype=pl.UInt8, eager=True)
+        if candidates.any():
+            sizes = [
+                (number // (1 << (48 - 4 * size))).replace_strict(prefixes, ruled.cast(pl.UInt8) * size, default=None)
+                for size, (prefixes, ruled) in registry.prefix_table.items()
+            ]
+            size = size.scatter(candidates.arg_true(), frame.filter(candidates).select(pl.coalesce(sizes)).to_series())
+        first_octet = number // (1 << 40)
+        return frame.select(
             pl.when(digits.fill_null("") == "").then(None)
             .when(number.is_null()).then(pl.lit("invalid"))
             .when(first_octet % 2 == 1).then(pl.lit("group"))
             .when(first_octet // 2 % 2 == 1).then(pl.lit("laa"))
-            .when(pl.col("size") > 0).then(digits.str.slice(0, pl.col("size")))
+            .when(size > 0).then(digits.str.slice(0, size))
             .alias(hexed.name)
-        ).collect().to_series()
+        ).to_series()
 
     def extract_keys(self, keys: Sequence[str], field: str) -> list[EvidenceTuple]:
         """Evidence per key, its observed value the row's own MAC (model.row_value), filled in on output."""

@@ -129,6 +129,13 @@ class MacRegistry:
             out[size] = (prefixes, pl.Series(list(ruled.values()), dtype=pl.Boolean))
         return out
 
+    @cached_property
+    def ruled_slash24s(self) -> pl.Series:
+        """The /24 prefixes (as integers) that hold a block a rule names: the MACs outside them (nearly
+        all) need no block lookups."""
+        ruled = {int(p[:6], 16) for table in self._blocks.values() for p, b in table.items() if b.rule is not None}
+        return pl.Series(sorted(ruled), dtype=pl.UInt64)
+
     def block(self, prefix: str) -> Block:
         """The block registered under exactly this prefix (6, 7 or 9 hex digits)."""
         return self._blocks[len(prefix)][prefix]
