@@ -44,11 +44,13 @@ def test_mac_keys_for_a_whole_column(kb):
     column = pl.Series("mac", [
         "00:18:82:12:34:56", "0018.8212.3456", "00-18-82-12-34-56", " 001882123456 ",  # Huawei MA-L, four notations
         "AC:64:DD:51:00:01",  # MA-M of Shanghai ZTE
+        "AC:64:DD:11:00:01",  # the MA-M beside it, in the same /24, registered to JSC InfoTeCS
         "00:00:0C:00:00:01",  # Cisco: registered, but no rule names it
         "3A:00:00:00:00:01", "01:00:5E:00:00:FB", "not-a-mac", "-", "", None,
     ])
     keys = MacExtractor(kb).keys(mac_hex_column(column)).to_list()
-    assert keys == ["001882"] * 4 + ["AC64DD5", None, "laa", "group", "invalid", None, None, None]
+    assert keys == ["001882"] * 4 + ["AC64DD5", None, None, "laa", "group", "invalid", None, None, None]
+    assert MacExtractor(kb).keys(mac_hex_column(pl.Series("mac", ["00:00:0C:00:00:01"] * 3))).to_list() == [None] * 3  # no candidate /24
 
 
 def test_fcc_id_grantee_code_structure():

@@ -148,6 +148,33 @@ def test_stable_ids_survive_reruns_and_batch_sizes(cli, tmp_path):
     assert ids[0] == "mac:0018824a1001" and all(ids)
 
 
+def test_each_row_is_identified_by_its_strongest_identifier(tmp_path, kb):
+    """MAC, then FCC ID, then serial, then asset id; a hash of the screened fields when none is
+    usable; none for an error row. Batches of 3 mix rows with and without MACs, and hold a batch
+    with no MAC at all."""
+    src = tmp_path / "ids.csv"
+    src.write_text(
+        "asset_id,vendor,mac,fcc_id,serial\n"
+        "A1,Huawei,00-18-82-4A-10-01,QISHG8245H,S1\n"  # MAC wins
+        "A2,Huawei,not-a-mac,FCC ID: QIS HG8245H,S2\n"  # FCC ID (label and space dropped)
+        "A3,Dell,,,SN 3\n"  # the serial has a space: the asset id
+        "A4,Dell,,,S4\n"  # serial
+        "has space,Dell,,,\n"  # nothing usable: a hash
+        "A6,Dell,,\n"  # ragged: an error row
+        "A7,ZTE,0015.EB12.3456,,\n",
+        encoding="utf-8",
+    )
+    from covscan.engine import ScreenSettings
+    from covscan.report.jsonlines import JsonLinesWriter
+    from covscan.screen import open_screen
+
+    out = tmp_path / "ids.jsonl"
+    open_screen(src, kb, ScreenSettings()).run([JsonLinesWriter(out)], batch_rows=3)
+    ids = [r["id"] for r in read_jsonl(out)]
+    assert ids[:5] == ["mac:0018824a1001", "fcc:QISHG8245H", "asset:A3", "serial:S4", ids[4]]
+    assert ids[4].startswith("h:") and ids[5] is None and ids[6] == "mac:0015eb123456"
+
+
 def test_small_batches_give_the_same_output(tmp_path, kb):
     from covscan.engine import ScreenSettings
     from covscan.report.jsonlines import JsonLinesWriter

@@ -54,6 +54,7 @@ def is_generic(token: str) -> bool:
 # Separators written between MAC digits; whitespace around the address is stripped first.
 MAC_SEPARATORS = (":", "-", ".", " ")
 _HEX12 = re.compile(r"^[0-9A-F]{12}$")
+_RARE_SEPARATOR = "[" + "".join(re.escape(sep) for sep in MAC_SEPARATORS[1:]) + "]"
 
 
 def mac_hex(value: str) -> str | None:
@@ -76,13 +77,10 @@ def mac_hex_expr(column: str | pl.Expr, separators: tuple[str, ...] = MAC_SEPARA
 def mac_hex_column(values: pl.Series) -> pl.Series:
     """mac_hex_expr over a column, skipping the separators that occur nowhere in it (a pass that
     finds a byte is several times cheaper than one that rewrites every string). Colons are nearly
-    always there, so only the others are looked for, all in one pass."""
-    others = MAC_SEPARATORS[1:]
-    if values.str.contains(f"[{re.escape(''.join(others))}]").any():
-        others = tuple(sep for sep in others if values.str.contains(sep, literal=True).any())
-    else:
-        others = ()
-    return values.to_frame().select(mac_hex_expr(values.name, (MAC_SEPARATORS[0], *others))).to_series()
+    always there; one pass tells whether any of the others are."""
+    colon, *others = MAC_SEPARATORS
+    present = [sep for sep in others if values.str.contains(sep, literal=True).any()] if values.str.contains(_RARE_SEPARATOR).any() else []
+    return values.to_frame().select(mac_hex_expr(values.name, (colon, *present))).to_series()
 
 
 def mac_display(hex12: str) -> str:
