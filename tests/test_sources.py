@@ -60,6 +60,26 @@ def test_ragged_csv_rows_become_error_rows_naming_row_line_and_column(tmp_path):
     assert frame["__row__"].to_list() == [0, 1, 2, 3]
 
 
+def test_pre_scan_reads_delimiters_inside_quotes_as_text(tmp_path):
+    """The fast reader is used only when the pre-scan proves every line has the header's field
+    count; quoted delimiters and doubled quotes do not count, a quoted line's extra field does."""
+    header = "vendor,model,mac\n"
+    good = header + '"Zhejiang Dahua Technology Co., Ltd.",NVR4208,\n"say ""hi"", ok",x,y\nCisco,C9300,\n'
+    path = tmp_path / "good.csv"
+    path.write_text(good)
+    source, frame = rows_of(path)
+    assert source._well_formed_lines() == 3
+    assert frame["vendor"].to_list() == ["Zhejiang Dahua Technology Co., Ltd.", 'say "hi", ok', "Cisco"]
+    for name, text in (("ragged.csv", good + '"Hikvision, Inc.",DS-2CD,,extra\n'), ("split.csv", good + 'Huawei,"HG\n8245H",\n')):
+        path = tmp_path / name
+        path.write_text(text)
+        source, frame = rows_of(path)
+        assert source._well_formed_lines() is None, name
+        assert frame.height == 4  # the row-by-row reader: an error row for the ragged line, the split field kept whole
+    assert "extra field(s)" in rows_of(tmp_path / "ragged.csv")[1]["__error__"][3]
+    assert rows_of(tmp_path / "split.csv")[1]["model"][3] == "HG\n8245H"
+
+
 def test_unclosed_quote_is_reported_with_the_lines_it_swallowed(tmp_path):
     path = tmp_path / "quote.csv"
     path.write_text('vendor,model\nHuawei,"HG8245H\nZTE,MF96U\n')
