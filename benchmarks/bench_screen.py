@@ -7,7 +7,8 @@ process's own):
             about 0.4x, 4.5x and 9.6x the input's bytes, which bounds what each can reach)
   naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor, on a 20,000-row
             sample, extrapolated (what a straightforward script would do)
-and prints rows/s, peak RSS, bytes written and the covscan / floor ratio per format. Each step runs
+and prints rows/s, CPU seconds (user + system, all threads), peak RSS, bytes written and the
+covscan / floor ratio per format. Each step runs
 --repeat times, interleaved, and the fastest run counts: on a shared machine the other runs measure
 the neighbours (disk discards, page-cache writeback), not the code.
 
@@ -40,8 +41,8 @@ print(time.perf_counter() - start)
 """
 
 
-def run(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) and standard output of one child process."""
+def run(cmd: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS (MiB) and standard output of one child process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     stdout = proc.stdout.read() if proc.stdout else ""
@@ -49,7 +50,7 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed with exit status {os.waitstatus_to_exitcode(status)}")
-    return seconds, usage.ru_maxrss / 1024, stdout
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
 
 
 def bench(rows: int, work: Path, keep: Path | None, repeat: int) -> None:
@@ -64,22 +65,22 @@ def bench(rows: int, work: Path, keep: Path | None, repeat: int) -> None:
     )} | {f"covscan screen -> {fmt}": (
         [sys.executable, "-m", "covscan.cli", "screen", str(source), "-o", str(work / f"out.{fmt}"), "-q"], work / f"out.{fmt}",
     ) for fmt in FORMATS}
-    best: dict[str, tuple[float, float, int]] = {}
+    best: dict[str, tuple[float, float, float, int]] = {}
     for _ in range(repeat):
         for name, (cmd, out) in commands.items():
-            seconds, rss, _ = run(cmd)
+            seconds, cpu, rss, _ = run(cmd)
             if name not in best or seconds < best[name][0]:
-                best[name] = (seconds, rss, out.stat().st_size)
+                best[name] = (seconds, cpu, rss, out.stat().st_size)
             out.unlink()
     steps = [(name, *figures) for name, figures in best.items()]
     floor_s = steps[0][1]
-    _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source))])
+    _, _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source))])
     naive_s = float(naive_out.strip()) * rows / NAIVE_SAMPLE
-    steps.append(("naive: per-row WRatio (extrapolated)", naive_s, naive_rss, 0))
+    steps.append(("naive: per-row WRatio (extrapolated)", naive_s, naive_s, naive_rss, 0))
     print(f"\n{rows:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV")
-    print(f"{'step':36} {'seconds':>9} {'rows/s':>11} {'peak RSS MiB':>13} {'MiB written':>12} {'/ floor':>8}")
-    for name, seconds, rss, size in steps:
-        print(f"{name:36} {seconds:9.1f} {rows / seconds:11,.0f} {rss:13,.0f} {size / 2**20:12,.0f} {seconds / floor_s:7.1f}x")
+    print(f"{'step':36} {'seconds':>9} {'CPU s':>7} {'rows/s':>11} {'peak RSS MiB':>13} {'MiB written':>12} {'/ floor':>8}")
+    for name, seconds, cpu, rss, size in steps:
+        print(f"{name:36} {seconds:9.1f} {cpu:7.1f} {rows / seconds:11,.0f} {rss:13,.0f} {size / 2**20:12,.0f} {seconds / floor_s:7.1f}x")
 
 
 def main() -> None:
