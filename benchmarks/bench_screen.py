@@ -8,9 +8,9 @@ process's own):
   naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor, on a 20,000-row
             sample, extrapolated (what a straightforward script would do)
 and prints rows/s, CPU seconds (user + system, all threads), peak RSS, bytes written and the
-covscan / floor ratio per format. Each step runs
---repeat times, interleaved, and the fastest run counts: on a shared machine the other runs measure
-the neighbours (disk discards, page-cache writeback), not the code.
+covscan / floor ratio per format. Each step runs --repeat times, interleaved, and the fastest run
+counts: on a shared machine the other runs measure the neighbours (disk discards, page-cache
+writeback), not the code.
 
     python benchmarks/bench_screen.py --rows 1000000 10000000
 """
