@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
 from covscan.model import Context, Finding, Use, Verdict, row_value
-from covscan.normalize import mac_hex_column, mac_hex_expr
+from covscan.normalize import MAC_HEX12, mac_hex_column, mac_hex_expr
 from covscan.verdict import Fuser
 
 ERROR_COLUMN = "__error__"
@@ -88,7 +88,6 @@ class Engine:
     def _group_ids(self, field: str, values: list[str]) -> dict[str, int]:
         """Group ids of a batch's distinct values (or keys) of one field that have evidence; values
         not seen before go through the field's extractor, the rest come from memory."""
-        extractor = self.extractors[field]
         cache = self._value_gid[field]
         if field in self._unrepeated:  # values never recur (a column of serial-like text): skip the cache lookups
             new = [v for v in values if v.strip()]
@@ -100,7 +99,8 @@ class Engine:
         fresh: dict[str, int] = {}
         if new:
             self.extracted += len(new)
-            extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
+            # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
+            extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
             for value, evidence in zip(new, extract(new, self.fields[field])):
                 fresh[value] = self._group_id(field, evidence) if evidence else 0
             if len(cache) < CACHE_LIMIT:
@@ -184,7 +184,7 @@ class Engine:
         exprs: list[pl.Expr] = []
         if "mac" in self.identity:
             hexed = pl.col(MAC_HEX)
-            exprs.append(pl.when(hexed.str.contains(r"^[0-9A-F]{12}$")).then(pl.concat_str(pl.lit("mac:"), hexed.str.to_lowercase())))
+            exprs.append(pl.when(hexed.str.contains(MAC_HEX12)).then(pl.concat_str(pl.lit("mac:"), hexed.str.to_lowercase())))
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
             exprs.append(pl.when(fcc.str.contains(r"^[A-Z0-9-]{4,19}$")).then(pl.lit("fcc:") + fcc))

@@ -53,7 +53,9 @@ def is_generic(token: str) -> bool:
 
 # Separators written between MAC digits; whitespace around the address is stripped first.
 MAC_SEPARATORS = (":", "-", ".", " ")
-_HEX12 = re.compile(r"^[0-9A-F]{12}$")
+# A MAC in normal form (mac_hex, mac_hex_expr): exactly 12 upper-case hex digits.
+MAC_HEX12 = r"^[0-9A-F]{12}$"
+_HEX12 = re.compile(MAC_HEX12)
 _RARE_SEPARATOR = "[" + "".join(re.escape(sep) for sep in MAC_SEPARATORS[1:]) + "]"
 
 

@@ -17,7 +17,7 @@ import polars as pl
 from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence, row_value
-from covscan.normalize import mac_display, mac_hex, mac_hex_column
+from covscan.normalize import MAC_HEX12, mac_display, mac_hex, mac_hex_column
 
 NOTES = {
     "laa": "locally administered address (randomized or set by software): its prefix does not identify a maker, so it gives no vendor evidence",
@@ -39,7 +39,7 @@ class MacExtractor:
         registry = self.kb.mac_registry
         digits, number = pl.col("hex"), pl.col("number")
         frame = pl.DataFrame({"hex": hexed}).with_columns(
-            number=pl.when(digits.str.contains(r"^[0-9A-F]{12}$")).then(digits.str.to_integer(base=16, strict=False).cast(pl.UInt64)),
+            number=pl.when(digits.str.contains(MAC_HEX12)).then(digits.str.to_integer(base=16, strict=False).cast(pl.UInt64)),
         )
         candidates = frame.select((number // (1 << 24)).is_in(registry.ruled_slash24s.implode()).fill_null(False)).to_series()
         size = pl.repeat(None, frame.height, dtype=pl.UInt8, eager=True)
