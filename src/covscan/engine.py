@@ -67,7 +67,7 @@ class Engine:
         self.row_tokens: dict[str, pl.Expr] = {}
         if "mac" in self.fields:
             hexed = mac_hex_expr(self.fields["mac"])
-            self.row_tokens[row_value(self.fields["mac"])] = pl.concat_str([hexed.str.slice(i, 2) for i in range(0, 12, 2)], separator=":")
+            self.row_tokens[row_value(self.fields["mac"])] = hexed.str.to_uppercase().str.replace(r"^(..)(..)(..)(..)(..)(..)$", "$1:$2:$3:$4:$5:$6")
         # MACs are deduplicated by their key (registered block or note), computed for the whole column.
         self._mac: MacExtractor | None = self.extractors["mac"] if "mac" in self.fields else None  # type: ignore[assignment]
         self._id_exprs = self._identity_exprs()
@@ -184,7 +184,7 @@ class Engine:
         exprs: list[pl.Expr] = []
         if "mac" in self.identity:
             hexed = pl.col(MAC_HEX)
-            exprs.append(pl.when(hexed.str.contains(MAC_HEX12)).then(pl.concat_str(pl.lit("mac:"), hexed.str.to_lowercase())))
+            exprs.append(pl.when(hexed.str.contains(MAC_HEX12)).then(pl.concat_str(pl.lit("mac:"), hexed)))
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
             exprs.append(pl.when(fcc.str.contains(r"^[A-Z0-9-]{4,19}$")).then(pl.lit("fcc:") + fcc))

@@ -53,8 +53,8 @@ def is_generic(token: str) -> bool:
 
 # Separators written between MAC digits; whitespace around the address is stripped first.
 MAC_SEPARATORS = (":", "-", ".", " ")
-# A MAC in normal form (mac_hex, mac_hex_expr): exactly 12 upper-case hex digits.
-MAC_HEX12 = r"^[0-9A-F]{12}$"
+# A MAC in normal form: exactly 12 hex digits (upper case from mac_hex, lower case from mac_hex_expr).
+MAC_HEX12 = r"^[0-9A-Fa-f]{12}$"
 _HEX12 = re.compile(MAC_HEX12)
 _RARE_SEPARATOR = "[" + "".join(re.escape(sep) for sep in MAC_SEPARATORS[1:]) + "]"
 
@@ -68,12 +68,13 @@ def mac_hex(value: str) -> str | None:
 
 
 def mac_hex_expr(column: str | pl.Expr, separators: tuple[str, ...] = MAC_SEPARATORS) -> pl.Expr:
-    """mac_hex for a whole column: separators removed, upper case (not yet checked for 12 digits).
-    Literal replacements, not a regex: this runs over every MAC of an inventory."""
+    """mac_hex for a whole column, but in lower case, the form stable ids use: separators removed,
+    not yet checked for 12 digits. Literal replacements, not a regex: this runs over every MAC of an
+    inventory."""
     expr = (pl.col(column) if isinstance(column, str) else column).str.strip_chars()
     for sep in separators:
         expr = expr.str.replace_all(sep, "", literal=True)
-    return expr.str.to_uppercase()
+    return expr.str.to_lowercase()
 
 
 def mac_hex_column(values: pl.Series) -> pl.Series:

@@ -41,23 +41,23 @@ class MacExtractor:
         frame = pl.DataFrame({"hex": hexed}).with_columns(
             number=pl.when(digits.str.contains(MAC_HEX12)).then(digits.str.to_integer(base=16, strict=False).cast(pl.UInt64)),
         )
-        candidates = frame.select((number // (1 << 24)).is_in(registry.ruled_slash24s.implode()).fill_null(False)).to_series()
-        size = pl.repeat(None, frame.height, dtype=pl.UInt8, eager=True)
-        if candidates.any():
-            sizes = [
-                (number // (1 << (48 - 4 * size))).replace_strict(prefixes, ruled.cast(pl.UInt8) * size, default=None)
-                for size, (prefixes, ruled) in registry.prefix_table.items()
-            ]
-            size = size.scatter(candidates.arg_true(), frame.filter(candidates).select(pl.coalesce(sizes)).to_series())
         first_octet = number // (1 << 40)
-        return frame.select(
+        notes = frame.select(
             pl.when(digits.fill_null("") == "").then(None)
             .when(number.is_null()).then(pl.lit("invalid"))
             .when(first_octet % 2 == 1).then(pl.lit("group"))
             .when(first_octet // 2 % 2 == 1).then(pl.lit("laa"))
-            .when(size > 0).then(digits.str.slice(0, size))
             .alias(hexed.name)
         ).to_series()
+        candidates = frame.select((number // (1 << 24)).is_in(registry.ruled_slash24s.implode()).fill_null(False)).to_series()
+        if not candidates.any():
+            return notes
+        size = pl.coalesce(
+            (number // (1 << (48 - 4 * size))).replace_strict(prefixes, ruled.cast(pl.UInt8) * size, default=None)
+            for size, (prefixes, ruled) in registry.prefix_table.items()
+        )
+        blocks = frame.filter(candidates).select(pl.when(size > 0).then(digits.str.slice(0, size).str.to_uppercase())).to_series()
+        return notes.scatter(candidates.arg_true(), notes.filter(candidates).fill_null(blocks))
 
     def extract_keys(self, keys: Sequence[str], field: str) -> list[EvidenceTuple]:
         """Evidence per key, its observed value the row's own MAC (model.row_value), filled in on output."""

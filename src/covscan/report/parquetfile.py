@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from covscan.engine import Engine
@@ -43,18 +44,24 @@ class ParquetWriter:
         self.writer.write_table(table.cast(self.writer.schema))
 
     def _dictionaries(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
-        """Each text column as indices into (the findings' texts + the texts of rows that have their own)."""
-        known = self.findings.frame(engine)
-        own = engine.token_rows(result["finding"]) | result["error"].is_not_null()
+        """Each text column as indices into a dictionary of just the texts this batch uses, each once:
+        the texts of the findings it uses, then those of rows with their own text. A dictionary that
+        repeats a value, or carries texts no row uses, costs pyarrow a per-row re-encoding or a large
+        dictionary page per row group."""
+        finding = result["finding"]
+        own = engine.token_rows(finding) | result["error"].is_not_null()
         own_texts = flat_rows(batch.filter(own), result.filter(own), engine, [], self.findings, TEXT_COLUMNS)
-        index = pl.select(
-            pl.when(own).then(known.height + own.cum_sum() - 1).otherwise(result["finding"]).cast(pl.UInt32)
-        ).to_series()
+        used = finding.filter(~own).unique()
+        position = pl.repeat(None, len(self.findings.frame(engine)), dtype=pl.UInt32, eager=True).scatter(
+            used, pl.int_range(len(used), dtype=pl.UInt32, eager=True))
+        entry = pl.select(
+            pl.when(own).then(len(used) + own.cum_sum() - 1).otherwise(position.gather(finding)).cast(pl.UInt32)
+        ).to_series().to_arrow()
+        known = self.findings.frame(engine)[used]
         out = {}
         for name in TEXT_COLUMNS:
-            values = pl.concat([known[name], own_texts[name]])
-            indices = index.zip_with(values.is_not_null().gather(index), pl.repeat(None, len(index), dtype=pl.UInt32, eager=True))
-            out[name] = pa.DictionaryArray.from_arrays(indices.to_arrow(), values.fill_null("").to_arrow())
+            texts = pc.dictionary_encode(pl.concat([known[name], own_texts[name]]).to_arrow())
+            out[name] = pa.DictionaryArray.from_arrays(texts.indices.take(entry), texts.dictionary)
         return out
 
     def close(self, summary: Summary) -> None:
