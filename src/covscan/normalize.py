@@ -60,7 +60,8 @@ _RARE_SEPARATOR = "[" + "".join(re.escape(sep) for sep in MAC_SEPARATORS[1:]) + 
 
 
 def mac_hex(value: str) -> str | None:
-    """12 upper-case hex digits from any common notation (00:11:22.., 00-11.., 0011.2233.4455, 001122334455)."""
+    """12 upper-case hex digits, the display form, from any common notation (00:11:22.., 00-11..,
+    0011.2233.4455, 001122334455)."""
     digits = value.strip().upper()
     for sep in MAC_SEPARATORS:
         digits = digits.replace(sep, "")

@@ -2,10 +2,10 @@
 batch with one row group per batch, so memory stays bounded however long the input.
 
 A finding's text columns are the same for every row it judges, so they are written as Arrow
-dictionaries indexed by finding, built without hashing a single row's text; only rows whose text is
-their own (error rows, rows whose evidence names their own MAC) add dictionary entries. Input
-columns get a dictionary only when the first batch shows their values repeat, and statistics are
-kept for the columns people filter on."""
+dictionaries indexed by finding: only the texts of the findings a batch uses, and of rows whose
+text is their own (error rows, rows whose evidence names their own MAC), are hashed, never every
+row's. Input columns get a dictionary only when the first batch shows their values repeat, and
+statistics are kept for the columns people filter on."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,19 +48,18 @@ class ParquetWriter:
         the texts of the findings it uses, then those of rows with their own text. A dictionary that
         repeats a value, or carries texts no row uses, costs pyarrow a per-row re-encoding or a large
         dictionary page per row group."""
-        finding = result["finding"]
+        finding, findings = result["finding"], self.findings.frame(engine)
         own = engine.token_rows(finding) | result["error"].is_not_null()
         own_texts = flat_rows(batch.filter(own), result.filter(own), engine, [], self.findings, TEXT_COLUMNS)
         used = finding.filter(~own).unique()
-        position = pl.repeat(None, len(self.findings.frame(engine)), dtype=pl.UInt32, eager=True).scatter(
+        position = pl.repeat(None, findings.height, dtype=pl.UInt32, eager=True).scatter(
             used, pl.int_range(len(used), dtype=pl.UInt32, eager=True))
         entry = pl.select(
             pl.when(own).then(len(used) + own.cum_sum() - 1).otherwise(position.gather(finding)).cast(pl.UInt32)
         ).to_series().to_arrow()
-        known = self.findings.frame(engine)[used]
         out = {}
         for name in TEXT_COLUMNS:
-            texts = pc.dictionary_encode(pl.concat([known[name], own_texts[name]]).to_arrow())
+            texts = pc.dictionary_encode(pl.concat([findings[name][used], own_texts[name]]).to_arrow())
             out[name] = pa.DictionaryArray.from_arrays(texts.indices.take(entry), texts.dictionary)
         return out
 
