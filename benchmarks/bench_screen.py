@@ -4,7 +4,7 @@ For each size it measures, in the same run and each in its own process (so peak 
 process's own):
   floor     polars reads the CSV and writes it back unchanged (the cost of touching the file)
   covscan   covscan screen, once per output format: Parquet, CSV and JSONL (the formats write
-            about 0.4x, 4.5x and 9.6x the input's bytes, which bounds what each can reach)
+            about 0.35x, 4.5x and 9.6x the input's bytes, which bounds what each can reach)
   naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor, on a 20,000-row
             sample, extrapolated (what a straightforward script would do)
 and prints rows/s, CPU seconds (user + system, all threads), peak RSS, bytes written and the
