@@ -98,6 +98,23 @@ def test_every_output_format(cli, tmp_path):
     assert "NDAA FY2019 section 889" in html
 
 
+def test_header_only_input_gives_empty_reports_with_their_columns(cli, tmp_path):
+    """No data rows: every report is still valid and names its columns (Parquet used to be 0 bytes)."""
+    src = tmp_path / "header.csv"
+    src.write_text("asset_id,vendor,mac\n")
+    outs = {ext: tmp_path / f"f.{ext}" for ext in ("jsonl", "csv", "xlsx", "parquet")}
+    code, stdout, _ = cli("screen", str(src), *[a for p in outs.values() for a in ("-o", str(p))])
+    assert code == 0 and "0 rows screened" in stdout
+    columns = ["asset_id", "vendor", "mac", "row", "id", "verdict", "entity", "relation", "confidence", "entry",
+               "regimes", "explanation", "evidence"]
+    assert outs["jsonl"].read_text() == ""
+    assert outs["csv"].read_text().splitlines() == [",".join(columns)]
+    columnar = pl.read_parquet(outs["parquet"])
+    assert columnar.height == 0 and columnar.columns == columns
+    rows = list(openpyxl.load_workbook(outs["xlsx"], read_only=True)["findings"].iter_rows(values_only=True))
+    assert rows == [tuple(columns)]
+
+
 def test_parquet_holds_the_same_cells_as_csv_across_batches(cli, tmp_path):
     """Parquet's dictionary-encoded finding columns, error rows and per-row MACs match the CSV."""
     lines = ["asset_id,vendor,model,mac"]

@@ -1,7 +1,7 @@
 """Screening a file: source -> engine -> writers, with a summary of what was found."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -14,7 +14,7 @@ from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
 from covscan.sources import InputError, Source, map_columns, open_source
-from covscan.sources.base import BATCH_ROWS
+from covscan.sources.base import BATCH_ROWS, BatchBuilder
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -35,7 +35,7 @@ class Screen:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covscan-write")
         writing: Future[None] | None = None
         try:
-            for batch in self.source.batches(batch_rows):
+            for batch in _at_least_one(self.source.batches(batch_rows), self.source.columns):
                 result = self.engine.screen(batch)
                 summary.add(result, self.engine)
                 if writing is not None:
@@ -55,6 +55,17 @@ class Screen:
             writer.close(summary)
         self.engine.save_cache()
         return summary
+
+
+def _at_least_one(batches: Iterator[pl.DataFrame], columns: list[str]) -> Iterator[pl.DataFrame]:
+    """The source's batches, or one empty batch when it has none: a file with a header and no rows
+    still gets reports with their columns (a CSV header, a valid Parquet file with no rows)."""
+    empty = True
+    for batch in batches:
+        empty = False
+        yield batch
+    if empty:
+        yield BatchBuilder(columns).take()
 
 
 def _write(writers: Sequence[Writer], batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
