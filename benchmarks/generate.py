@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import random
 import sys
+import zlib
 from pathlib import Path
 
 # vendor as recorded, models, MAC blocks, FCC grantee code, IANA enterprise number (0: no SNMP agent)
@@ -85,11 +86,12 @@ def _variant(rng: random.Random, name: str) -> str:
     return name
 
 
-def _identifiers(rng: random.Random, i: int, pen: int) -> list[str]:
-    """Serial number, IP address and (for gear with an SNMP agent, half the time) sysObjectID."""
+def _identifiers(rng: random.Random, i: int, pen: int, model: str) -> list[str]:
+    """Serial number, IP address and (for gear with an SNMP agent, half the time) sysObjectID, which
+    names the product under its maker's enterprise number, so one model has one."""
     serial = "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", k=12)) if rng.random() < 0.9 else ""
     ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}" if rng.random() < 0.8 else ""
-    oid = f"1.3.6.1.4.1.{pen}.1.{rng.randrange(1, 3000)}" if pen and rng.random() < 0.5 else ""
+    oid = f"1.3.6.1.4.1.{pen}.1.{zlib.crc32(model.encode()) % 5000}" if pen and rng.random() < 0.5 else ""
     return [serial, ip, oid]
 
 
@@ -112,7 +114,7 @@ def generate(rows: int, path: Path, seed: int = 7, covered_share: float = 0.05) 
                 model = rng.choice(models)
                 mac = _mac(rng, None) if rng.random() < 0.9 else "DA" + _mac(rng, None)[2:]
                 fcc = ""
-            w.writerow([f"A{i:08d}", _variant(rng, vendor) if vendor else "", model, mac, fcc, *_identifiers(rng, i, pen),
+            w.writerow([f"A{i:08d}", _variant(rng, vendor) if vendor else "", model, mac, fcc, *_identifiers(rng, i, pen, model),
                         rng.choice(DESCRIPTIONS), f"Site {rng.randrange(400)}"])
 
 

@@ -2,13 +2,14 @@
 (foreign-produced UAS, consumer routers, power inverters, advanced robotic devices)."""
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Sequence
 
 from covscan.evidence.base import EvidenceTuple
 from covscan.kb import KnowledgeBase
+from covscan.kb.loader import CategoryTerm
 from covscan.model import Evidence
-import re
-
 from covscan.normalize import fold, tokens
 
 FOREIGN, DOMESTIC = "foreign", "domestic"
@@ -17,21 +18,27 @@ FOREIGN, DOMESTIC = "foreign", "domestic"
 class CategoryMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.terms = sorted(kb.raw.categories, key=lambda t: -len(t.tokens))
+        self.terms = sorted(kb.raw.categories, key=lambda t: -len(t.tokens))  # most specific first
+        # Terms by their first word, so a text is read once rather than once per term.
+        self._starting: dict[str, list[tuple[int, CategoryTerm]]] = defaultdict(list)
+        for order, term in enumerate(self.terms):
+            self._starting[term.tokens[0]].append((order, term))
 
     def evidence(self, text: str, field: str) -> EvidenceTuple:
         """The most specific term of each category found on word boundaries."""
         toks = tokens(text)
+        found = {
+            order for i, tok in enumerate(toks) for order, term in self._starting.get(tok, ())
+            if toks[i : i + len(term.tokens)] == term.tokens
+        }
         best: dict[str, Evidence] = {}
-        for term in self.terms:
-            n = len(term.tokens)
-            if term.category in best or not any(toks[i : i + n] == term.tokens for i in range(len(toks) - n + 1)):
-                continue
-            best[term.category] = Evidence(
-                "category", field, text, target=term.category, entity=term.category, relation="category",
-                matched=" ".join(term.tokens), rule=f"category.{term.category}",
-                confidence=self.kb.fact(term.confidence) * self.kb.signal("category"), source=term.source,
-            )
+        for term in (self.terms[order] for order in sorted(found)):
+            if term.category not in best:
+                best[term.category] = Evidence(
+                    "category", field, text, target=term.category, entity=term.category, relation="category",
+                    matched=" ".join(term.tokens), rule=f"category.{term.category}",
+                    confidence=self.kb.fact(term.confidence) * self.kb.signal("category"), source=term.source,
+                )
         return tuple(best.values())
 
 
