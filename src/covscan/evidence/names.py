@@ -77,7 +77,7 @@ class NameMatcher:
                     else:
                         kind = "exact" if only_generic and not free_text else "in-longer"
                     found.append(NameMatch(alias, i, end, kind, free_text and _negated(toks, i, end)))
-        if self.cjk:
+        if self.cjk and not text.isascii():  # CJK names cannot occur in ASCII text
             folded = fold(text)
             found += [NameMatch(a, -1, -1, "in-longer") for a in self.cjk if a.cjk in folded]
         return _longest(found)
