@@ -258,3 +258,48 @@ def test_help_and_version(cli):
     assert code == 0 and "--fail-on" in out and "--map" in out
     code, out, _ = cli("--version")
     assert code == 0 and "knowledge base 2026.11.25+" in out
+
+
+def _listing_titles(path: Path, rows: int) -> Path:
+    """Listing titles that hardly repeat, including ones a JSON string must escape or that hold the
+    row-token mark, so they cannot be written in for a token."""
+    brands = ["Hikvision", "Dahua", "Huawei", "ZTE", "Axis Communications", "Netgear", ""]
+    odd = ['12" monitor for Hikvision NVR', "Dahua\tcamera", "ZTE back\\slash router", "Huawei \u2063title\u2063 modem",
+           "华为 路由器 AX3", "Hikvision DS-2CD2143G2-I \u00e9dition"]
+    lines = [["listing_id", "title"]]
+    for i in range(rows):
+        title = odd[i // 50 % len(odd)] + f" #{i}" if i % 50 == 0 else f"{brands[i % len(brands)]} 4MP Dome Camera Model {i} - New"
+        lines.append([f"L{i}", title])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(lines)
+    return path
+
+
+def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, tmp_path, monkeypatch, kb):
+    """Evidence from values that hardly repeat names them by a row token, so values with the same
+    matches share one finding; every output format is byte for byte what per-value fusion writes."""
+    import covscan.engine as engine_module
+    from covscan.engine import Engine
+
+    src = _listing_titles(tmp_path / "titles.csv", 4000)
+    outputs = {}
+    for label, minimum in (("tokens", engine_module.TOKENIZE_MIN), ("per value", 10**9)):
+        monkeypatch.setattr(engine_module, "TOKENIZE_MIN", minimum)
+        outs = [tmp_path / f"{label}.{ext}" for ext in ("jsonl", "csv", "parquet")]
+        code, _, _ = cli("screen", str(src), *[a for p in outs for a in ("-o", str(p))], "--batch-rows", "2500", "-q")
+        assert code == 1
+        outputs[label] = outs
+        batch = pl.read_csv(src, infer_schema=False)
+        engine = Engine(kb, {"description": "title", "asset_id": "listing_id"})
+        engine.screen(batch)
+        outputs[label + " findings"] = len(engine.findings)
+    tokens, per_value = outputs["tokens"], outputs["per value"]
+    assert tokens[0].read_bytes() == per_value[0].read_bytes()
+    assert tokens[1].read_bytes() == per_value[1].read_bytes()
+    assert pl.read_parquet(tokens[2]).equals(pl.read_parquet(per_value[2]))
+    assert outputs["per value findings"] > 3000 and outputs["tokens findings"] < 200
+    rows = read_jsonl(tokens[0])
+    assert rows[8]["evidence"][0]["value"] == "Dahua 4MP Dome Camera Model 8 - New"
+    assert rows[0]["evidence"][0]["value"] == '12" monitor for Hikvision NVR #0'
+    assert rows[50]["evidence"][0]["value"] == "Dahua\tcamera #50"
+    assert "\u2063" not in tokens[0].read_text(encoding="utf-8").replace("\u2063title\u2063 modem", "")

@@ -23,7 +23,7 @@ from covscan.evidence.mac import MacExtractor
 if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
-from covscan.model import Context, Finding, Use, Verdict, row_value
+from covscan.model import ROW_TOKEN_MARK, Context, Finding, Use, Verdict, row_value
 from covscan.normalize import MAC_HEX12, mac_hex_column, mac_hex_expr
 from covscan.verdict import Fuser
 
@@ -35,6 +35,10 @@ ROW_COLUMN = "__row__"
 CACHE_LIMIT = 500_000
 # A batch with this many distinct values, 90% of them unseen, marks a column whose values do not repeat.
 UNREPEATED_MIN = 20_000
+# A batch with at least this many distinct values of a field, more than one per two rows (listing
+# titles, say), records them in evidence as row tokens, so values with the same matches share one
+# finding; below it, fusing per value is cheaper than writing each row's value in.
+TOKENIZE_MIN = 1_000
 # An identifier is used as it stands when it is 1-64 of these characters (checked as "no other
 # character", which polars evaluates far faster than a counted Unicode repetition).
 _UNSAFE_ID_CHAR = r"[^\w.:/#-]"
@@ -63,8 +67,8 @@ class Engine:
         self.groups: list[EvidenceTuple] = [()]
         self._shared_groups: dict[EvidenceTuple, int] = {}
         self._unrepeated: set[str] = set()
-        # token -> how to compute each row's value for it (today: the MAC column, in display form)
-        self.row_tokens: dict[str, pl.Expr] = {}
+        # token -> how to compute each row's value for it: the MAC in display form, other values as written
+        self.row_tokens: dict[str, pl.Expr] = {row_value(c): pl.col(c) for f, c in self.fields.items() if f != "mac"}
         if "mac" in self.fields:
             hexed = mac_hex_expr(self.fields["mac"])
             self.row_tokens[row_value(self.fields["mac"])] = hexed.str.to_uppercase().str.replace(r"^(..)(..)(..)(..)(..)(..)$", "$1:$2:$3:$4:$5:$6")
@@ -75,6 +79,7 @@ class Engine:
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
         self._carries_token: list[bool] = []  # per finding: does its JSON hold a per-row token?
+        self._carries: dict[str, list[bool]] = {t: [] for t in self.row_tokens}  # the same, token by token
         self._by_signature: dict[tuple[int, ...], int] = {}
         self.extracted = 0  # distinct values resolved in this run (the rest came from the cache)
         self.cache = cache
@@ -85,9 +90,10 @@ class Engine:
 
     # ------------------------------------------------------------------ evidence per distinct value
 
-    def _group_ids(self, field: str, values: list[str]) -> dict[str, int]:
+    def _group_ids(self, field: str, values: list[str], rows: int) -> dict[str, int]:
         """Group ids of a batch's distinct values (or keys) of one field that have evidence; values
-        not seen before go through the field's extractor, the rest come from memory."""
+        not seen before go through the field's extractor, the rest come from memory. In a batch of
+        `rows` rows whose values hardly repeat, evidence names each value by its row token."""
         cache = self._value_gid[field]
         if field in self._unrepeated:  # values never recur (a column of serial-like text): skip the cache lookups
             new = [v for v in values if v.strip()]
@@ -101,7 +107,11 @@ class Engine:
             self.extracted += len(new)
             # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
             extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
+            unrepeated = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
+            token = row_value(self.fields[field]) if unrepeated and field != "mac" else None
             for value, evidence in zip(new, extract(new, self.fields[field])):
+                if evidence and token and _json_plain(value):
+                    evidence = tuple(replace(e, value=token) if e.value == value else e for e in evidence)
                 fresh[value] = self._group_id(field, evidence) if evidence else 0
             if len(cache) < CACHE_LIMIT:
                 cache.update(fresh)
@@ -143,7 +153,9 @@ class Engine:
             index = len(self.findings)
             self.findings.append(finding)
             self.finding_json.append(json.dumps(body, ensure_ascii=False, separators=(",", ":"))[1:])
-            self._carries_token.append(any(t in self.finding_json[-1] for t in self.row_tokens))
+            for token, carries in self._carries.items():
+                carries.append(token in self.finding_json[-1])
+            self._carries_token.append(any(carries[-1] for carries in self._carries.values()))
             self._by_signature[signature] = index
         return index
 
@@ -157,7 +169,7 @@ class Engine:
         if self._mac:
             values = values.with_columns(self._mac.keys(values["mac"]))
         distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in self.fields).collect()
-        hits = {f: self._group_ids(f, distinct[f][0].to_list()) for f in self.fields}
+        hits = {f: self._group_ids(f, distinct[f][0].to_list(), batch.height) for f in self.fields}
         gids = values.lazy().select(
             pl.col(f).replace_strict(list(h), list(h.values()), default=0, return_dtype=pl.UInt32) if h else pl.lit(0, pl.UInt32).alias(f)
             for f, h in hits.items()
@@ -234,25 +246,26 @@ class Engine:
         }
         return lines.scatter(list(errors), list(errors.values()))
 
-    def token_rows(self, finding: pl.Series) -> pl.Series:
-        """Which rows' findings carry a per-row token, so their text is their own, not the finding's."""
-        if not self.row_tokens:
+    def token_rows(self, finding: pl.Series, token: str | None = None) -> pl.Series:
+        """Which rows' findings carry a per-row token (or this one), so their text is their own."""
+        carries = self._carries_token if token is None else self._carries[token]
+        if not carries:
             return pl.repeat(False, len(finding), dtype=pl.Boolean, eager=True)
-        return pl.Series(self._carries_token, dtype=pl.Boolean).gather(finding.fill_null(0)) & finding.is_not_null()
+        return pl.Series(carries, dtype=pl.Boolean).gather(finding.fill_null(0)) & finding.is_not_null()
 
     def fill_row_values(self, frame: pl.DataFrame, batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         """Write each row's own values in place of the per-row tokens in the given text columns
         (`frame` and `batch` are row-aligned, `frame` has the `finding` column). Only rows whose
-        finding carries a token are rewritten."""
-        rows = self.token_rows(frame["finding"])
-        if not columns or not rows.any():
-            return frame
-        values = batch.filter(rows).select([expr.alias(f"__value{i}") for i, expr in enumerate(self.row_tokens.values())])
-        subset = pl.concat([frame.filter(rows).select(columns), values], how="horizontal")
-        for i, token in enumerate(self.row_tokens):
-            subset = subset.with_columns([pl.col(c).str.replace_all(token, pl.col(f"__value{i}").fill_null(""), literal=True) for c in columns])
-        positions = rows.arg_true()
-        return frame.with_columns([frame[c].scatter(positions, subset[c]) for c in columns])
+        finding carries a token are rewritten, token by token."""
+        for token, expr in self.row_tokens.items() if columns else ():
+            rows = self.token_rows(frame["finding"], token)
+            if not rows.any():
+                continue
+            subset = pl.concat([frame.filter(rows).select(columns), batch.filter(rows).select(expr.fill_null("").alias("__value"))],
+                               how="horizontal").select(pl.col(c).str.replace_all(token, pl.col("__value"), literal=True) for c in columns)
+            positions = rows.arg_true()
+            frame = frame.with_columns([frame[c].scatter(positions, subset[c]) for c in columns])
+        return frame
 
     def concrete(self, index: int, row: dict[str, str | None]) -> Finding:
         """A finding with one row's own values written in (for single-row views: lookup, HTML)."""
@@ -272,6 +285,13 @@ class Engine:
             evidence=[replace(e, value=fill(e.value) or "") for e in finding.evidence],
             conflicts=[replace(e, value=fill(e.value) or "") for e in finding.conflicts],
         )
+
+
+def _json_plain(value: str) -> bool:
+    """Whether a value reads the same inside a JSON string (no quote, backslash or control
+    character to escape) and holds no token mark, so writing it in for its token is exact in every
+    output format."""
+    return ROW_TOKEN_MARK not in value and json.dumps(value, ensure_ascii=False)[1:-1] == value
 
 
 def error_object(row: int, message: str, kb_version: str) -> dict[str, object]:

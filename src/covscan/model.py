@@ -46,11 +46,14 @@ class Context(str, Enum):
     MARKETPLACE = "marketplace"
 
 
+ROW_TOKEN_MARK = "\u2063"  # INVISIBLE SEPARATOR: brackets a row token
+
+
 def row_value(column: str) -> str:
     """Stands for "this row's value of <column>" in evidence that is otherwise the same for many
-    values (every MAC of one IEEE block), so such values share one evidence group and one fused
-    finding; the engine writes each row's own value in at output."""
-    return f"\u2063{column}\u2063"
+    values (every MAC of one IEEE block; listing titles with the same matches), so such values share
+    one evidence group and one fused finding; the engine writes each row's own value in at output."""
+    return f"{ROW_TOKEN_MARK}{column}{ROW_TOKEN_MARK}"
 
 
 @dataclass(frozen=True, slots=True)
