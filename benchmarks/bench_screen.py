@@ -1,18 +1,18 @@
-"""Benchmark `covscan screen` on generated inventories (not a timed test).
+"""Benchmark `covscan screen` on generated inventories and a marketplace catalog (not a timed test).
 
-For each size it measures, in the same run and each in its own process (so peak RSS is that
+For each inventory size, and for the catalog (listing titles that hardly repeat), it measures, in the same run and each in its own process (so peak RSS is that
 process's own):
   floor     polars reads the CSV and writes it back unchanged (the cost of touching the file)
   covscan   covscan screen, once per output format: Parquet, CSV and JSONL (the formats write
             about 0.35x, 4.5x and 9.6x the input's bytes, which bounds what each can reach)
-  naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor, on a 20,000-row
-            sample, extrapolated (what a straightforward script would do)
+  naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor (the title for the
+            catalog), on a 20,000-row sample, extrapolated (what a straightforward script would do)
 and prints rows/s, CPU seconds (user + system, all threads), peak RSS, bytes written and the
 covscan / floor ratio per format. Each step runs --repeat times, interleaved, and the fastest run
 counts: on a shared machine the other runs measure the neighbours (disk discards, page-cache
 writeback), not the code.
 
-    python benchmarks/bench_screen.py --rows 1000000 10000000
+    python benchmarks/bench_screen.py --rows 1000000 10000000 --catalog-rows 1000000
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ aliases = [a.name for a in load().aliases]
 with open({{path!r}}, newline="", encoding="utf-8") as fh:
     rows = list(itertools.islice(csv.DictReader(fh), {NAIVE_SAMPLE}))
 start = time.perf_counter()
-hits = sum(1 for r in rows if process.extractOne(r["vendor"] or "", aliases, scorer=fuzz.WRatio, score_cutoff=90))
+hits = sum(1 for r in rows if process.extractOne(r[{{column!r}}] or "", aliases, scorer=fuzz.WRatio, score_cutoff=90))
 print(time.perf_counter() - start)
 """
 
@@ -53,12 +53,13 @@ def run(cmd: list[str]) -> tuple[float, float, float, str]:
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
 
 
-def bench(rows: int, work: Path, keep: Path | None, repeat: int) -> None:
-    source = keep or work / f"inventory-{rows}.csv"
+def bench(rows: int, work: Path, keep: Path | None, repeat: int, catalog: bool = False) -> None:
+    kind = "catalog" if catalog else "inventory"
+    source = keep or work / f"{kind}-{rows}.csv"
     if not source.exists():
         t = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(rows), str(source)], check=True)
-        print(f"generated {rows:,} rows ({source.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(rows), str(source), *(["--catalog"] if catalog else [])], check=True)
+        print(f"generated a {rows:,}-row {kind} ({source.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
     commands = {"floor: polars read + write CSV": (
         [sys.executable, "-c", f"import polars as pl; pl.read_csv({str(source)!r}, infer_schema=False).write_csv({str(work / 'out.csv')!r})"],
         work / "out.csv",
@@ -74,10 +75,10 @@ def bench(rows: int, work: Path, keep: Path | None, repeat: int) -> None:
             out.unlink()
     steps = [(name, *figures) for name, figures in best.items()]
     floor_s = steps[0][1]
-    _, _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source))])
+    _, _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source), column="title" if catalog else "vendor")])
     naive_s = float(naive_out.strip()) * rows / NAIVE_SAMPLE
     steps.append(("naive: per-row WRatio (extrapolated)", naive_s, naive_s, naive_rss, 0))
-    print(f"\n{rows:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV")
+    print(f"\n{kind}, {rows:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV")
     print(f"{'step':36} {'seconds':>9} {'CPU s':>7} {'rows/s':>11} {'peak RSS MiB':>13} {'MiB written':>12} {'/ floor':>8}")
     for name, seconds, cpu, rss, size in steps:
         print(f"{name:36} {seconds:9.1f} {cpu:7.1f} {rows / seconds:11,.0f} {rss:13,.0f} {size / 2**20:12,.0f} {seconds / floor_s:7.1f}x")
@@ -86,13 +87,16 @@ def bench(rows: int, work: Path, keep: Path | None, repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
-    parser.add_argument("--keep", type=Path, help="reuse or keep the generated input (one size only)")
+    parser.add_argument("--catalog-rows", type=int, default=0, help="also screen a generated marketplace catalog of this size")
+    parser.add_argument("--keep", type=Path, help="reuse or keep the generated input (one inventory size, no catalog)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the fastest counts")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="covscan-bench-") as tmp:
         for rows in args.rows:
-            bench(rows, Path(tmp), args.keep if len(args.rows) == 1 else None, args.repeat)
+            bench(rows, Path(tmp), args.keep if len(args.rows) == 1 and not args.catalog_rows else None, args.repeat)
+        if args.catalog_rows:
+            bench(args.catalog_rows, Path(tmp), None, args.repeat, catalog=True)
 
 
 if __name__ == "__main__":

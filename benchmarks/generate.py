@@ -5,15 +5,21 @@ of rows are covered equipment (names, model numbers, MAC blocks, FCC IDs, SNMP s
 the maker's IANA enterprise number), some rows are the known lookalikes, some MACs are randomized.
 Every identifier kind covscan reads from an inventory is there: MACs in the common notations
 (colon, dash, Cisco dotted, bare), FCC IDs, sysObjectIDs, serial numbers, IP addresses and asset
-ids, some of them blank. Deterministic for a given seed.
+ids, some of them blank.
+
+A catalog (--catalog) is what a marketplace holds instead: listing titles that are nearly all
+unique ("Hikvision 4MP Dome Camera DS-2CD2143G2-I, Outdoor - New"), a brand column that is often
+blank, a category and a country of origin, so free text is what must be read. Deterministic for a
+given seed.
 
     python benchmarks/generate.py 1000000 /tmp/inventory-1m.csv
+    python benchmarks/generate.py --catalog 1000000 /tmp/catalog-1m.csv
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import random
-import sys
 import zlib
 from pathlib import Path
 
@@ -49,6 +55,19 @@ OTHERS = [
     ("Synology", ["DS920+", "DS918+"], 1, 0),
     ("Juniper Systems", ["Mesa 3"], 0.2, 0),
 ]
+# Marketplace products: category, nouns used in titles, share of listings made in China
+PRODUCTS = [
+    ("camera", ["Dome Camera", "Bullet Camera", "PTZ Camera", "Doorbell Camera"], 0.8),
+    ("recorder", ["NVR 8 Channel", "DVR 16 Channel", "PoE NVR"], 0.8),
+    ("router", ["WiFi 6 Router", "Mesh WiFi System", "Travel Router", "4G LTE Router"], 0.7),
+    ("drone", ["Camera Drone", "FPV Drone", "Mini Drone"], 0.9),
+    ("accessory", ["USB-C Hub", "Wall Mount Bracket", "PoE Injector", "HDMI Cable"], 0.6),
+    ("phone", ["Smartphone 128GB", "Rugged Phone", "Two-Way Radio"], 0.6),
+]
+CATALOG_BRANDS = ["TP-Link", "Netgear", "Reolink", "Wyze", "Anker", "Ubiquiti", "Axis Communications", "Lorex",
+                  "Amcrest", "Samsung", "Motorola Solutions", "Aztech", "Synology", "Generic"]
+SPECS = ["4MP", "8MP", "AX3000", "AX1800", "Gigabit", "2-Pack", "Outdoor", "Indoor", "Night Vision", "4K", "1080p"]
+CONDITIONS = ["New", "Renewed", "Open Box", "Used - Like New"]
 DESCRIPTIONS = ["Access switch", "Laptop", "Desktop", "IP camera", "NVR", "Printer", "Phone", "Router", "Server",
                 "Wireless AP", "Tablet", "Thermostat", "DMR radio", "GPON ONT", "Firewall", "UPS"]
 
@@ -118,5 +137,35 @@ def generate(rows: int, path: Path, seed: int = 7, covered_share: float = 0.05) 
                         rng.choice(DESCRIPTIONS), f"Site {rng.randrange(400)}"])
 
 
+def generate_catalog(rows: int, path: Path, seed: int = 7, covered_share: float = 0.05) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["listing_id", "title", "brand", "category", "country_of_origin", "price", "seller"])
+        for i in range(rows):
+            category, nouns, made_in_china = rng.choice(PRODUCTS)
+            if rng.random() < covered_share:
+                brand, models, *_ = rng.choice(COVERED)
+                model = rng.choice(models)
+            else:
+                brand, model = rng.choice(CATALOG_BRANDS), f"{rng.choice('ABCDEFGHKMRSTX')}{rng.randrange(100, 9999)}"
+            title = f"{_variant(rng, brand)} {rng.choice(SPECS)} {rng.choice(nouns)} {model}, {rng.choice(SPECS)} - {rng.choice(CONDITIONS)}"
+            if rng.random() < 0.3:  # a compatible accessory names another maker without being made by it
+                title = f"{rng.choice(nouns)} Mount compatible with {brand} {model} #{rng.randrange(10**6)}"
+            country = ("China" if rng.random() < made_in_china else rng.choice(["United States", "Taiwan", "Vietnam", "Mexico"])
+                       ) if rng.random() < 0.7 else ""
+            w.writerow([f"L{i:09d}", title, brand if rng.random() < 0.5 else "", category, country,
+                        f"{rng.uniform(5, 900):.2f}", f"seller-{rng.randrange(20000)}"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rows", type=int)
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--catalog", action="store_true", help="marketplace listings with free-text titles")
+    args = parser.parse_args()
+    (generate_catalog if args.catalog else generate)(args.rows, args.path)
+
+
 if __name__ == "__main__":
-    generate(int(sys.argv[1]), Path(sys.argv[2]))
+    main()
