@@ -132,3 +132,15 @@ def test_category_and_country(judge):
     assert judge(description="Quadruped robot dog", country="China").entity == "robotic-devices"
     assert judge(description="Wi-Fi router", country="US").verdict.value == "clear"
     assert judge(description="Wi-Fi router", country="CO").verdict.value == "covered"  # Colombia, not a legal form
+
+
+def test_evidence_observed_as_copies_every_field():
+    """observed_as is dataclasses.replace(value=...) written out for speed; it must copy every field."""
+    import dataclasses
+
+    from covscan.model import Evidence
+
+    e = Evidence("name", "title", "Hikvision 4MP", target="hikvision", entity="hikvision", relation="parent",
+                 matched="Hikvision", rule="name.in-longer", confidence=0.5, source="s", note="n", corroborate=True)
+    assert len(dataclasses.fields(Evidence)) == 12, "a new Evidence field must be copied by observed_as (and set here)"
+    assert e.observed_as("\u2063title\u2063") == dataclasses.replace(e, value="\u2063title\u2063")

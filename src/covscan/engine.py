@@ -111,7 +111,7 @@ class Engine:
             token = row_value(self.fields[field]) if unrepeated and field != "mac" else None
             for value, evidence in zip(new, extract(new, self.fields[field])):
                 if evidence and token and _json_plain(value):
-                    evidence = tuple(replace(e, value=token) if e.value == value else e for e in evidence)
+                    evidence = tuple(e.observed_as(token) if e.value == value else e for e in evidence)
                 fresh[value] = self._group_id(field, evidence) if evidence else 0
             if len(cache) < CACHE_LIMIT:
                 cache.update(fresh)

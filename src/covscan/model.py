@@ -78,6 +78,12 @@ class Evidence:
     note: str | None = None
     corroborate: bool = False
 
+    def observed_as(self, value: str) -> Evidence:
+        """The same evidence with another observed value (a row token); dataclasses.replace, but
+        without its per-call introspection, as this runs once per distinct listing title."""
+        return Evidence(self.signal, self.field, value, self.target, self.entity, self.relation, self.matched, self.rule,
+                        self.confidence, self.source, self.note, self.corroborate)
+
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k in _EVIDENCE_FIELDS if (v := getattr(self, k)) not in (None, False, "")}
 

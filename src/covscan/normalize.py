@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -34,8 +35,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+@lru_cache(maxsize=1 << 16)
 def tokens(text: str) -> tuple[str, ...]:
-    """Word tokens of a name: punctuation is a boundary, legal forms are dropped."""
+    """Word tokens of a name: punctuation is a boundary, legal forms are dropped. Cached: free text
+    goes through several matchers (names, categories, typos) in turn."""
     return tuple(t for t in _NON_WORD.split(fold(text)) if t and t not in LEGAL_FORMS)
 
 
@@ -45,6 +48,7 @@ def cjk_core(text: str) -> str:
     return _CJK_LEGAL.sub("", chars)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_generic(token: str) -> bool:
     return token in GENERIC_WORDS or any(ch.isdigit() for ch in token)
 
