@@ -144,3 +144,21 @@ def test_evidence_observed_as_copies_every_field():
                  matched="Hikvision", rule="name.in-longer", confidence=0.5, source="s", note="n", corroborate=True)
     assert len(dataclasses.fields(Evidence)) == 12, "a new Evidence field must be copied by observed_as (and set here)"
     assert e.observed_as("\u2063title\u2063") == dataclasses.replace(e, value="\u2063title\u2063")
+
+
+def test_free_text_prefilter_passes_every_value_a_matcher_could_use(kb, monkeypatch):
+    """Descriptions are screened for names, category terms and FCC ID labels only when a column-wide
+    check says they may hold one; that check must never skip a value the matchers would find
+    something in, whatever its script, spelling or glue."""
+    from covscan.evidence import build_extractors
+    from covscan.evidence.description import DescriptionExtractor
+
+    findable = ["ＨＵＡＷＥＩ 4G router", "中兴通讯 路由器", "FCCID:QISVOG-L29 module", "hikvision_camera outdoor",
+                "Dome camera DS-2CD2143G2-I", "consumer WiFi router", "Camera DRONE with gimbal", "zte"]
+    plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
+    extractor = build_extractors(kb)["description"]
+    assert isinstance(extractor, DescriptionExtractor)
+    screened = extractor.extract(findable + plain, "description")
+    monkeypatch.setattr(DescriptionExtractor, "_candidates", lambda self, values: [True] * len(values))
+    assert screened == extractor.extract(findable + plain, "description")
+    assert all(screened[: len(findable)]) and not any(screened[len(findable):])

@@ -55,6 +55,7 @@ class NameMatcher:
             and kb.nodes[a.node].kind == "covered-group" and a.tokens[0] not in other_words
         ]
         self.fuzzy_words = [a.tokens[0] for a in self.fuzzy_aliases]
+        self.first_words = frozenset(self.by_first)  # a name in text starts with one of these words
 
     def match(self, text: str, free_text: bool = False) -> list[NameMatch]:
         toks = tokens(text)

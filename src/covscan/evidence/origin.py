@@ -23,6 +23,7 @@ class CategoryMatcher:
         self._starting: dict[str, list[tuple[int, CategoryTerm]]] = defaultdict(list)
         for order, term in enumerate(self.terms):
             self._starting[term.tokens[0]].append((order, term))
+        self.first_words = frozenset(self._starting)
 
     def evidence(self, text: str, field: str) -> EvidenceTuple:
         """The most specific term of each category found on word boundaries."""
