@@ -107,8 +107,8 @@ class Engine:
             self.extracted += len(new)
             # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
             extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
-            unrepeated = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
-            token = row_value(self.fields[field]) if unrepeated and field != "mac" else None
+            hardly_repeat = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
+            token = row_value(self.fields[field]) if hardly_repeat and field != "mac" else None
             for value, evidence in zip(new, extract(new, self.fields[field])):
                 if evidence and token and _json_plain(value):
                     evidence = tuple(e.observed_as(token) if e.value == value else e for e in evidence)
@@ -257,7 +257,9 @@ class Engine:
         """Write each row's own values in place of the per-row tokens in the given text columns
         (`frame` and `batch` are row-aligned, `frame` has the `finding` column). Only rows whose
         finding carries a token are rewritten, token by token."""
-        for token, expr in self.row_tokens.items() if columns else ():
+        if not columns:
+            return frame
+        for token, expr in self.row_tokens.items():
             rows = self.token_rows(frame["finding"], token)
             if not rows.any():
                 continue
