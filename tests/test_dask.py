@@ -1,5 +1,6 @@
 """The Dask engine on a real distributed.LocalCluster (2 workers) gives byte-identical JSONL to
-the local engine, on the labelled set and on a generated 1,000,000-row inventory."""
+the local engine, on the labelled set, on a generated 1,000,000-row inventory and on a generated
+catalog of listing titles (whose evidence names each title by a row token)."""
 from __future__ import annotations
 
 import subprocess
@@ -45,6 +46,17 @@ def test_million_rows_identical(client, tmp_path):
     expected = local_jsonl(source, tmp_path / "local.jsonl")
     got = dask_jsonl(source, client, blocksize="16MB")
     assert expected.count(b"\n") == 1_000_000
+    assert got == expected
+
+
+def test_catalog_identical_across_partitions(client, tmp_path):
+    """Partitions of about 600 listings stay below TOKENIZE_MIN and fuse title by title, where the
+    local engine's one batch names titles by row tokens and shares findings; the lines must be the same."""
+    source = tmp_path / "catalog.csv"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--catalog", "60000", str(source)], check=True)
+    expected = local_jsonl(source, tmp_path / "local.jsonl")
+    got = dask_jsonl(source, client, blocksize="64KB")
+    assert expected.count(b"\n") == 60_000
     assert got == expected
 
 
