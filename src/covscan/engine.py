@@ -121,8 +121,8 @@ class Engine:
 
     def _group_id(self, field: str, evidence: EvidenceTuple) -> int:
         """A new group per value with evidence, except where the evidence does not depend on the value:
-        notes ("locally administered MAC") and per-row evidence (every MAC of one block) share one
-        group, so they do not defeat deduplication."""
+        notes ("locally administered MAC") and per-row evidence (every MAC of one block; titles with
+        the same matches) share one group, so they do not defeat deduplication."""
         token = row_value(self.fields[field])
         if all(e.target is None and e.entity is None and not e.matched for e in evidence):
             if any(e.value for e in evidence):
