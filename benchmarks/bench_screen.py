@@ -86,7 +86,7 @@ def bench(rows: int, work: Path, keep: Path | None, repeat: int, catalog: bool =
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="inventory sizes to generate and screen")
     parser.add_argument("--catalog-rows", type=int, default=0, help="also screen a generated marketplace catalog of this size")
     parser.add_argument("--keep", type=Path, help="reuse or keep the generated input (one inventory size, no catalog)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the fastest counts")

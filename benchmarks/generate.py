@@ -160,8 +160,8 @@ def generate_catalog(rows: int, path: Path, seed: int = 7, covered_share: float 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("rows", type=int)
-    parser.add_argument("path", type=Path)
+    parser.add_argument("rows", type=int, help="how many rows (records or listings) to write")
+    parser.add_argument("path", type=Path, help="the CSV file to write")
     parser.add_argument("--catalog", action="store_true", help="marketplace listings with free-text titles")
     args = parser.parse_args()
     (generate_catalog if args.catalog else generate)(args.rows, args.path)
