@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
 from covscan.model import ROW_TOKEN_MARK, Context, Finding, Use, Verdict, row_value
-from covscan.normalize import MAC_HEX12, mac_hex_column, mac_hex_expr
+from covscan.normalize import MAC_HEX12, mac_display_expr, mac_hex_column, mac_hex_expr
 from covscan.verdict import Fuser
 
 ERROR_COLUMN = "__error__"
@@ -70,8 +70,7 @@ class Engine:
         # token -> how to compute each row's value for it: the MAC in display form, other values as written
         self.row_tokens: dict[str, pl.Expr] = {row_value(c): pl.col(c) for f, c in self.fields.items() if f != "mac"}
         if "mac" in self.fields:
-            hexed = mac_hex_expr(self.fields["mac"])
-            self.row_tokens[row_value(self.fields["mac"])] = hexed.str.to_uppercase().str.replace(r"^(..)(..)(..)(..)(..)(..)$", "$1:$2:$3:$4:$5:$6")
+            self.row_tokens[row_value(self.fields["mac"])] = mac_display_expr(mac_hex_expr(self.fields["mac"]))
         # MACs are deduplicated by their key (registered block or note), computed for the whole column.
         self._mac: MacExtractor | None = self.extractors["mac"] if "mac" in self.fields else None  # type: ignore[assignment]
         self._id_exprs = self._identity_exprs()

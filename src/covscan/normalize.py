@@ -95,6 +95,11 @@ def mac_display(hex12: str) -> str:
     return ":".join(hex12[i : i + 2] for i in range(0, 12, 2))
 
 
+def mac_display_expr(hexed: pl.Expr) -> pl.Expr:
+    """mac_display for a column in mac_hex_expr's form (valid MACs; other values pass unchanged)."""
+    return hexed.str.to_uppercase().str.replace(r"^(..)(..)(..)(..)(..)(..)$", "$1:$2:$3:$4:$5:$6")
+
+
 # ----------------------------------------------------------------------------- FCC IDs
 
 _FCC_LABEL = re.compile(r"^\s*(?:contains\s+)?fcc\s*id\s*[:#.]?\s*", re.I)

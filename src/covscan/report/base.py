@@ -108,7 +108,12 @@ def evidence_text(e: Evidence) -> str:
     return head + (f" ({e.note})" if e.note else "")
 
 
-FINDING_COLUMNS = ("verdict", "entity", "relation", "confidence", "entry", "regimes", "explanation", "evidence")
+# The finding's columns in flat formats, in order, with their types.
+FINDING_SCHEMA = {
+    "verdict": pl.String, "entity": pl.String, "relation": pl.String, "confidence": pl.Float64, "entry": pl.Int64,
+    "regimes": pl.String, "explanation": pl.String, "evidence": pl.String,
+}
+FINDING_COLUMNS = tuple(FINDING_SCHEMA)
 
 
 class FlatFindings:
@@ -122,10 +127,7 @@ class FlatFindings:
     def frame(self, engine: Engine) -> pl.DataFrame:
         if len(self._rows) < len(engine.findings):
             self._rows += [_flat(f) for f in engine.findings[len(self._rows):]]
-            self._frame = pl.DataFrame(self._rows, schema={
-                "verdict": pl.String, "entity": pl.String, "relation": pl.String, "confidence": pl.Float64,
-                "entry": pl.Int64, "regimes": pl.String, "explanation": pl.String, "evidence": pl.String,
-            }, orient="row")
+            self._frame = pl.DataFrame(self._rows, schema=FINDING_SCHEMA, orient="row")
         return self._frame
 
 
