@@ -303,3 +303,40 @@ def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, t
     assert rows[0]["evidence"][0]["value"] == '12" monitor for Hikvision NVR #0'
     assert rows[50]["evidence"][0]["value"] == "Dahua\tcamera #50"
     assert "\u2063" not in tokens[0].read_text(encoding="utf-8").replace("\u2063title\u2063 modem", "")
+
+
+def test_many_valued_field_keeps_findings_bounded_and_output_unchanged(cli, tmp_path, monkeypatch, kb):
+    """A field whose values repeat within a batch but are many over the run (thousands of
+    sysObjectIDs) switches to row tokens once TOKENIZE_MIN of its values have had their own evidence,
+    so findings stop multiplying; every output format is byte for byte what per-value fusion writes."""
+    import covscan.engine as engine_module
+    from covscan.engine import Engine
+
+    vendors = ["Huawei", "Cisco", "ZTE Corporation", "", "Juniper Networks"]
+    lines = [["asset_id", "vendor", "sysobjectid"]]
+    for i in range(12_000):
+        pen = (2011, 3902, 9, 39165)[i % 4]
+        lines.append([f"A{i}", vendors[i % 5], f"1.3.6.1.4.1.{pen}.2.{i // 3000 * 1000 + i % 1000}" if i % 9 else "1.3.6.1.4.1.2011\""])
+    src = tmp_path / "oids.csv"
+    with src.open("w", newline="") as fh:
+        csv.writer(fh).writerows(lines)
+    batch = pl.read_csv(src, infer_schema=False)
+    outputs = {}
+    for label, minimum in (("tokens", engine_module.TOKENIZE_MIN), ("per value", 10**9)):
+        monkeypatch.setattr(engine_module, "TOKENIZE_MIN", minimum)
+        outs = [tmp_path / f"{label}.{ext}" for ext in ("jsonl", "csv", "parquet")]
+        code, _, _ = cli("screen", str(src), *[a for p in outs for a in ("-o", str(p))], "--batch-rows", "3000", "-q")
+        assert code == 1
+        outputs[label] = outs
+        engine = Engine(kb, {"vendor": "vendor", "sysobjectid": "sysobjectid", "asset_id": "asset_id"})
+        for start in range(0, batch.height, 3000):  # each batch: 1,000 distinct OIDs, a third of its rows
+            engine.screen(batch.slice(start, 3000))
+        outputs[label + " findings"] = len(engine.findings)
+    tokens, per_value = outputs["tokens"], outputs["per value"]
+    assert tokens[0].read_bytes() == per_value[0].read_bytes()
+    assert tokens[1].read_bytes() == per_value[1].read_bytes()
+    assert pl.read_parquet(tokens[2]).equals(pl.read_parquet(per_value[2]))
+    assert outputs["per value findings"] > 4000 and outputs["tokens findings"] < 1100
+    rows = read_jsonl(tokens[0])
+    assert rows[11_999]["evidence"][-1]["value"] == "1.3.6.1.4.1.39165.2.3999" and rows[11_999]["verdict"] == "conditional"
+    assert "\u2063" not in tokens[0].read_text(encoding="utf-8")

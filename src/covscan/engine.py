@@ -37,7 +37,9 @@ CACHE_LIMIT = 500_000
 UNREPEATED_MIN = 20_000
 # A batch with at least this many distinct values of a field, more than one per two rows (listing
 # titles, say), records them in evidence as row tokens, so values with the same matches share one
-# finding; below it, fusing per value is cheaper than writing each row's value in.
+# finding; below it, fusing per value is cheaper than writing each row's value in. So does a field
+# once this many of its values would have evidence of their own (thousands of sysObjectIDs or model
+# numbers, in one batch or spread over a long input): the findings they would multiply stay bounded.
 TOKENIZE_MIN = 1_000
 # An identifier is used as it stands when it is 1-64 of these characters (checked as "no other
 # character", which polars evaluates far faster than a counted Unicode repetition).
@@ -67,6 +69,8 @@ class Engine:
         self.groups: list[EvidenceTuple] = [()]
         self._shared_groups: dict[EvidenceTuple, int] = {}
         self._unrepeated: set[str] = set()
+        self._own_groups: dict[str, int] = dict.fromkeys(self.fields, 0)  # per field: groups that name one value
+        self._tokenized: set[str] = set()  # fields whose evidence names values by row token from now on
         # token -> how to compute each row's value for it: the MAC in display form, other values as written
         self.row_tokens: dict[str, pl.Expr] = {row_value(c): pl.col(c) for f, c in self.fields.items() if f != "mac"}
         if "mac" in self.fields:
@@ -92,7 +96,8 @@ class Engine:
     def _group_ids(self, field: str, values: list[str], rows: int) -> dict[str, int]:
         """Group ids of a batch's distinct values (or keys) of one field that have evidence; values
         not seen before go through the field's extractor, the rest come from memory. In a batch of
-        `rows` rows whose values hardly repeat, evidence names each value by its row token."""
+        `rows` rows whose values hardly repeat, or once a field's values with evidence of their own
+        would reach TOKENIZE_MIN, evidence names each value by its row token, in this batch and after."""
         cache = self._value_gid[field]
         if field in self._unrepeated:  # values never recur (a column of serial-like text): skip the cache lookups
             new = [v for v in values if v.strip()]
@@ -106,9 +111,13 @@ class Engine:
             self.extracted += len(new)
             # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
             extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
+            found = extract(new, self.fields[field])
             hardly_repeat = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
-            token = row_value(self.fields[field]) if hardly_repeat and field != "mac" else None
-            for value, evidence in zip(new, extract(new, self.fields[field])):
+            many_valued = self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN
+            if (hardly_repeat or many_valued) and field != "mac":
+                self._tokenized.add(field)
+            token = row_value(self.fields[field]) if field in self._tokenized else None
+            for value, evidence in zip(new, found):
                 if evidence and token and _json_plain(value):
                     evidence = tuple(e.observed_as(token) if e.value == value else e for e in evidence)
                 fresh[value] = self._group_id(field, evidence) if evidence else 0
@@ -127,6 +136,7 @@ class Engine:
             if any(e.value for e in evidence):
                 evidence = tuple(replace(e, value="") for e in evidence)
         elif not all(e.value == token for e in evidence):
+            self._own_groups[field] += 1
             self.groups.append(evidence)
             return len(self.groups) - 1
         gid = self._shared_groups.get(evidence)
