@@ -146,19 +146,32 @@ def test_evidence_observed_as_copies_every_field():
     assert e.observed_as("\u2063title\u2063") == dataclasses.replace(e, value="\u2063title\u2063")
 
 
-def test_free_text_prefilter_passes_every_value_a_matcher_could_use(kb, monkeypatch):
+def test_free_text_prefilter_and_word_keys_change_nothing(kb, monkeypatch):
     """Descriptions are screened for names, category terms and FCC ID labels only when a column-wide
-    check says they may hold one; that check must never skip a value the matchers would find
-    something in, whatever its script, spelling or glue."""
+    check says they may hold one, and texts with the same word key share one reading; neither may
+    change what the matchers find, whatever the script, spelling, glue, legal form or negation."""
     from covscan.evidence import build_extractors
     from covscan.evidence.description import DescriptionExtractor
+    from covscan.evidence.names import NameMatcher
 
     findable = ["ＨＵＡＷＥＩ 4G router", "中兴通讯 路由器", "FCCID:QISVOG-L29 module", "hikvision_camera outdoor",
-                "Dome camera DS-2CD2143G2-I", "consumer WiFi router", "Camera DRONE with gimbal", "zte"]
+                "Dome camera DS-2CD2143G2-I", "consumer WiFi router", "Camera DRONE with gimbal", "zte",
+                "Hikvision 4MP dome camera DS-2CD2143G2-I", "Hikvision 8MP dome camera DS-2CD2T47G2-L",
+                "Hikvision 4MP Dome Camera", "Dahua 8MP bullet camera", "Lorex Dahua camera", "Lorex Dahua recorder",
+                "Power adapter for Hikvision NVR", "Power adapter for Dahua NVR", "Hikvision compatible mount",
+                "Huawei Technologies Co., Ltd. router", "Huawei Technologies router", "ZTE Corporation MF971 hotspot",
+                "Mount kit, ZTE Corporation 4G modem", "Hikvision 4MP Dome Camera, white", "Hikvision 4MP Dome Camera, black",
+                "Power supply from Hikvision NVR", "Power supply for Hikvision NVR", "Camera Dahua 4MP", "Camera Dahua outdoor"]
     plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
     extractor = build_extractors(kb)["description"]
     assert isinstance(extractor, DescriptionExtractor)
+    reads = []
+    match = NameMatcher.match
+    monkeypatch.setattr(NameMatcher, "match", lambda self, text, free_text=False: reads.append(text) or match(self, text, free_text))
     screened = extractor.extract(findable + plain, "description")
-    monkeypatch.setattr(DescriptionExtractor, "_candidates", lambda self, values: [True] * len(values))
+    # one reading per word key: the second text of a key takes the first one's evidence
+    assert "Huawei Technologies Co., Ltd. router" in reads and "Huawei Technologies router" not in reads
+    assert "Hikvision 4MP Dome Camera, white" in reads and "Hikvision 4MP Dome Camera, black" not in reads
+    monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: [""] * len(values))
     assert screened == extractor.extract(findable + plain, "description")
     assert all(screened[: len(findable)]) and not any(screened[len(findable):])
