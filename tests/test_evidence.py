@@ -146,10 +146,11 @@ def test_evidence_observed_as_copies_every_field():
     assert e.observed_as("\u2063title\u2063") == dataclasses.replace(e, value="\u2063title\u2063")
 
 
-def test_free_text_prefilter_and_word_keys_change_nothing(kb, monkeypatch):
+def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
     """Descriptions are screened for names, category terms and FCC ID labels only when a column-wide
-    check says they may hold one, and texts with the same word key share one reading; neither may
-    change what the matchers find, whatever the script, spelling, glue, legal form or negation."""
+    check says they may hold one, and texts with the same evidence key share one reading; neither
+    may change what the matchers find, whatever the script, spelling, glue, legal form, negation,
+    model number or FCC ID."""
     from covscan.evidence import build_extractors
     from covscan.evidence.description import DescriptionExtractor
     from covscan.evidence.names import NameMatcher
@@ -161,7 +162,9 @@ def test_free_text_prefilter_and_word_keys_change_nothing(kb, monkeypatch):
                 "Power adapter for Hikvision NVR", "Power adapter for Dahua NVR", "Hikvision compatible mount",
                 "Huawei Technologies Co., Ltd. router", "Huawei Technologies router", "ZTE Corporation MF971 hotspot",
                 "Mount kit, ZTE Corporation 4G modem", "Hikvision 4MP Dome Camera, white", "Hikvision 4MP Dome Camera, black",
-                "Power supply from Hikvision NVR", "Power supply for Hikvision NVR", "Camera Dahua 4MP", "Camera Dahua outdoor"]
+                "Power supply from Hikvision NVR", "Power supply for Hikvision NVR", "Camera Dahua 4MP", "Camera Dahua outdoor",
+                "Camera DS-2CD2143G2-IU", "Camera DS-2CD2347G2-LU", "DS-2CD2143G2-I", "DS-2CD2143G2-I,", " DS-2CD2143G2-I ",
+                "Hotspot FCC ID: SRQ-MF296C", "Hotspot FCC ID: QISVOG-L29", "Hotspot, contains FCC ID: QISVOG-L29"]
     plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
     extractor = build_extractors(kb)["description"]
     assert isinstance(extractor, DescriptionExtractor)
@@ -169,7 +172,7 @@ def test_free_text_prefilter_and_word_keys_change_nothing(kb, monkeypatch):
     match = NameMatcher.match
     monkeypatch.setattr(NameMatcher, "match", lambda self, text, free_text=False: reads.append(text) or match(self, text, free_text))
     screened = extractor.extract(findable + plain, "description")
-    # one reading per word key: the second text of a key takes the first one's evidence
+    # one reading per evidence key: the second text of a key takes the first one's evidence
     assert "Huawei Technologies Co., Ltd. router" in reads and "Huawei Technologies router" not in reads
     assert "Hikvision 4MP Dome Camera, white" in reads and "Hikvision 4MP Dome Camera, black" not in reads
     monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: [""] * len(values))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -109,23 +110,50 @@ class Engine:
         fresh: dict[str, int] = {}
         if new:
             self.extracted += len(new)
-            # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
-            extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
-            found = extract(new, self.fields[field])
             hardly_repeat = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
-            many_valued = self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN
-            if (hardly_repeat or many_valued) and field != "mac":
+            if hardly_repeat and field != "mac":
                 self._tokenized.add(field)
-            token = row_value(self.fields[field]) if field in self._tokenized else None
-            for value, evidence in zip(new, found):
-                if evidence and token and _json_plain(value):
-                    evidence = tuple(e.observed_as(token) if e.value == value else e for e in evidence)
-                fresh[value] = self._group_id(field, evidence) if evidence else 0
+            evidence_keys = getattr(self.extractors[field], "evidence_keys", None)
+            if field in self._tokenized and evidence_keys:
+                fresh = self._keyed_group_ids(field, new, evidence_keys(new))
+            else:
+                # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
+                extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
+                found = extract(new, self.fields[field])
+                if field != "mac" and self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN:
+                    self._tokenized.add(field)
+                fresh = {value: self._value_group_id(field, value, evidence) for value, evidence in zip(new, found)}
             if len(cache) < CACHE_LIMIT:
                 cache.update(fresh)
         if not cache:
             return {v: g for v, g in fresh.items() if g}
         return {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
+
+    def _keyed_group_ids(self, field: str, values: list[str], keys: list[str | None]) -> dict[str, int]:
+        """Group ids of values whose extractor says which share evidence (DescriptionExtractor's
+        evidence keys): one value is read per key and its group, naming the row token, serves every
+        value of the key. Values without a key, or that cannot be written in for a token, are read
+        on their own."""
+        first: dict[str, str] = {}
+        alone: list[str] = []
+        for value, key in zip(values, keys):
+            if key is None or not _json_plain(value):
+                alone.append(value)
+            else:
+                first.setdefault(key, value)
+        reads = [*first.values(), *alone]
+        gids = {v: self._value_group_id(field, v, ev) for v, ev in zip(reads, self.extractors[field].extract(reads, self.fields[field]))}
+        return {v: gids[v] if v in gids or k is None else gids[first[k]] for v, k in zip(values, keys)}
+
+    def _value_group_id(self, field: str, value: str, evidence: EvidenceTuple) -> int:
+        """A value's group id (0: no evidence); in a tokenised field, evidence names the value by
+        its row token where writing it back in will be exact."""
+        if not evidence:
+            return 0
+        if field in self._tokenized and _json_plain(value):
+            token = row_value(self.fields[field])
+            evidence = tuple(e.observed_as(token) if e.value == value else e for e in evidence)
+        return self._group_id(field, evidence)
 
     def _group_id(self, field: str, evidence: EvidenceTuple) -> int:
         """A new group per value with evidence, except where the evidence does not depend on the value:
@@ -298,11 +326,14 @@ class Engine:
         )
 
 
+# What json.dumps(ensure_ascii=False) escapes (a quote, a backslash, control characters), and the token mark.
+_NOT_PLAIN = re.compile(r'[\x00-\x1f"\\' + ROW_TOKEN_MARK + "]")
+
+
 def _json_plain(value: str) -> bool:
-    """Whether a value reads the same inside a JSON string (no quote, backslash or control
-    character to escape) and holds no token mark, so writing it in for its token is exact in every
-    output format."""
-    return ROW_TOKEN_MARK not in value and json.dumps(value, ensure_ascii=False)[1:-1] == value
+    """Whether a value reads the same inside a JSON string and holds no token mark, so writing it
+    in for its token is exact in every output format."""
+    return _NOT_PLAIN.search(value) is None
 
 
 def error_object(row: int, message: str, kb_version: str) -> dict[str, object]:

@@ -1,12 +1,12 @@
 """Free text (descriptions, listing titles, notes): names, model numbers, FCC ID labels and
 product categories, each weighed as free text rather than as a dedicated field.
 
-Names and category terms depend only on a text's words, and only on some of them: the words of
-names, terms and negations ("compatible with") as written, every other word only as generic or
-not. So ASCII texts are reduced, column-wide in polars, to that *word key* ("axis communications ~x
-vision wifi 6 router ~g ~g ~x new"); the Python matchers read one text per distinct key and the
-others take its evidence with their own value. Two hundred thousand listing titles make a few
-tens of thousands of keys.
+What a text says depends on little of it: the words of names, category terms and negations
+("compatible with") as written, every other word only as generic or not, and the model numbers and
+FCC IDs in it. ASCII texts are reduced to that *evidence key*, the words column-wide in polars
+("axis communications ~x vision wifi 6 router ~g ~g ~x new"), and texts with one key have the
+same evidence, each naming itself. Two hundred thousand listing titles make a few tens of
+thousands of keys, so the Python matchers read one text per key.
 """
 from __future__ import annotations
 
@@ -15,49 +15,70 @@ from collections.abc import Sequence
 import polars as pl
 
 from covscan.evidence.base import EvidenceTuple
-from covscan.evidence.fcc_id import FccIdExtractor
+from covscan.evidence.fcc_id import FCC_ID_IN_TEXT, FccIdExtractor
 from covscan.evidence.models import ModelMatcher
 from covscan.evidence.names import NOT_THE_MAKER_AFTER, NOT_THE_MAKER_BEFORE, NameExtractor
 from covscan.evidence.origin import CategoryMatcher
+from covscan.kb.loader import Identifier
 from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS
 
 GENERIC, OTHER = "~g", "~x"  # word-key stand-ins for other words (never a word: words are [a-z0-9]+)
+ModelHits = list[tuple[Identifier, str]]
 
 
 class DescriptionExtractor:
     def __init__(self, names: NameExtractor, models: ModelMatcher, fcc: FccIdExtractor, categories: CategoryMatcher) -> None:
         self.names, self.models, self.fcc, self.categories = names, models, fcc, categories
         self.first_words = sorted(names.matcher.first_words | categories.first_words)
-        kb = names.kb
         self.key_words = sorted(
-            {t for a in kb.aliases for t in a.tokens} | {t for term in categories.terms for t in term.tokens}
+            {t for a in names.kb.aliases for t in a.tokens} | {t for term in categories.terms for t in term.tokens}
             | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER
         )
+        self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
-        model_hits = self.models.match(values, in_text=True)
-        by_key: dict[str, tuple[EvidenceTuple, EvidenceTuple]] = {}
+        model_hits, words = self.models.match(values, in_text=True), self._word_keys(values)
+        by_key: dict[str, tuple[str, EvidenceTuple]] = {}
         out: list[EvidenceTuple] = []
-        for value, hits, key in zip(values, model_hits, self._word_keys(values)):
-            if key is None and not hits:
-                out.append(())
+        for value, hits, word_key, key in zip(values, model_hits, words, self._keys(values, model_hits, words)):
+            if key is not None and key in by_key:
+                read, evidence = by_key[key]
+                out.append(tuple(e.observed_as(value) if e.value == read else e for e in evidence))
                 continue
-            if key and key in by_key:
-                names, categories = (tuple(e.observed_as(value) for e in shared) for shared in by_key[key])
-            else:
-                names, categories = self._words(value, field)
-                if key:
-                    by_key[key] = names, categories
-            found = [*names, *(self.models.evidence(p, field, value, text, in_text=True) for p, text in hits)]
-            found += self.fcc.in_text(value, field)
-            found += categories
-            out.append(tuple(found))
+            evidence = self._read(value, field, hits, word_key is not None)
+            if key is not None:
+                by_key[key] = value, evidence
+            out.append(evidence)
         return out
 
-    def _words(self, value: str, field: str) -> tuple[EvidenceTuple, EvidenceTuple]:
-        """Evidence from the names and the category terms in a text."""
-        names = tuple(self.names.evidence(m, field, value, free_text=True) for m in self.names.matcher.match(value, free_text=True))
-        return names, self.categories.evidence(value, field)
+    def evidence_keys(self, values: Sequence[str]) -> list[str | None]:
+        """Per value, what its evidence depends on besides the value itself: values with one key
+        have the same evidence, each naming itself. None for a value to be read on its own."""
+        return self._keys(values, self.models.match(values, in_text=True), self._word_keys(values))
+
+    def _read(self, value: str, field: str, hits: ModelHits, may_name: bool) -> EvidenceTuple:
+        """One text's evidence: names, model numbers, FCC IDs, category terms. `may_name` is False
+        when the column-wide check found no word that begins a name or term, and no "fcc"."""
+        if not (may_name or hits):
+            return ()
+        names = self.names.matcher.match(value, free_text=True) if may_name else []
+        found = [self.names.evidence(m, field, value, free_text=True) for m in names]
+        found += [self.models.evidence(p, field, value, text, in_text=True) for p, text in hits]
+        if may_name:
+            found += self.fcc.in_text(value, field)
+            found += self.categories.evidence(value, field)
+        return tuple(found)
+
+    def _keys(self, values: Sequence[str], model_hits: list[ModelHits], word_keys: list[str | None]) -> list[str | None]:
+        keys: list[str | None] = []
+        for value, hits, words in zip(values, model_hits, word_keys):
+            if words == "":
+                keys.append(None)
+                continue
+            models = ";".join(f"{self._pattern_index[id(p)]}={text}={text.strip() == value.strip()}" for p, text in hits) if hits else ""
+            fcc = ";".join(f"{bool(m.group(1))}={m.group(2)}" for m in FCC_ID_IN_TEXT.finditer(value)) if words else ""
+            keys.append(f"{words or '-'}\x1f{models}\x1f{fcc}")
+        return keys
 
     def _word_keys(self, values: Sequence[str]) -> list[str | None]:
         """Per value, decided for the whole column at once: None when it cannot hold a name, a
