@@ -175,6 +175,6 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
     # one reading per evidence key: the second text of a key takes the first one's evidence
     assert "Huawei Technologies Co., Ltd. router" in reads and "Huawei Technologies router" not in reads
     assert "Hikvision 4MP Dome Camera, white" in reads and "Hikvision 4MP Dome Camera, black" not in reads
-    monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: [""] * len(values))
+    monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: ([None] * len(values), []))
     assert screened == extractor.extract(findable + plain, "description")
     assert all(screened[: len(findable)]) and not any(screened[len(findable):])

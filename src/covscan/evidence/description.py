@@ -10,7 +10,7 @@ thousands of keys, so the Python matchers read one text per key.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import polars as pl
 
@@ -23,6 +23,7 @@ from covscan.kb.loader import Identifier
 from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS
 
 GENERIC, OTHER = "~g", "~x"  # word-key stand-ins for other words (never a word: words are [a-z0-9]+)
+NOTHING_TO_NAME = "-"  # the word key of text with no word that begins a name or term
 ModelHits = list[tuple[Identifier, str]]
 
 
@@ -37,24 +38,24 @@ class DescriptionExtractor:
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
-        model_hits, words = self.models.match(values, in_text=True), self._word_keys(values)
-        by_key: dict[str, tuple[str, EvidenceTuple]] = {}
+        model_hits = self.models.hits(values, in_text=True)
+        by_key: dict[Hashable, tuple[str, EvidenceTuple]] = {}
         out: list[EvidenceTuple] = []
-        for value, hits, word_key, key in zip(values, model_hits, words, self._keys(values, model_hits, words)):
+        for i, (value, key) in enumerate(zip(values, self._keys(values, model_hits))):
             if key is not None and key in by_key:
                 read, evidence = by_key[key]
                 out.append(tuple(e.observed_as(value) if e.value == read else e for e in evidence))
                 continue
-            evidence = self._read(value, field, hits, word_key is not None)
+            evidence = self._read(value, field, model_hits.get(i, []), may_name=key != NOTHING_TO_NAME)
             if key is not None:
                 by_key[key] = value, evidence
             out.append(evidence)
         return out
 
-    def evidence_keys(self, values: Sequence[str]) -> list[str | None]:
+    def evidence_keys(self, values: Sequence[str]) -> list[Hashable | None]:
         """Per value, what its evidence depends on besides the value itself: values with one key
         have the same evidence, each naming itself. None for a value to be read on its own."""
-        return self._keys(values, self.models.match(values, in_text=True), self._word_keys(values))
+        return self._keys(values, self.models.hits(values, in_text=True))
 
     def _read(self, value: str, field: str, hits: ModelHits, may_name: bool) -> EvidenceTuple:
         """One text's evidence: names, model numbers, FCC IDs, category terms. `may_name` is False
@@ -69,32 +70,39 @@ class DescriptionExtractor:
             found += self.categories.evidence(value, field)
         return tuple(found)
 
-    def _keys(self, values: Sequence[str], model_hits: list[ModelHits], word_keys: list[str | None]) -> list[str | None]:
-        keys: list[str | None] = []
-        for value, hits, words in zip(values, model_hits, word_keys):
-            if words == "":
-                keys.append(None)
+    def _keys(self, values: Sequence[str], model_hits: dict[int, ModelHits]) -> list[Hashable | None]:
+        """Evidence keys: the word key (see _word_keys) alone, or with the model numbers and FCC IDs
+        found, for the few texts that have any."""
+        words, with_fcc = self._word_keys(values)
+        keys: list[Hashable | None] = list(words)
+        for i in sorted(model_hits.keys() | set(with_fcc)):
+            if words[i] is None:
                 continue
-            models = ";".join(f"{self._pattern_index[id(p)]}={text}={text.strip() == value.strip()}" for p, text in hits) if hits else ""
-            fcc = ";".join(f"{bool(m.group(1))}={m.group(2)}" for m in FCC_ID_IN_TEXT.finditer(value)) if words else ""
-            keys.append(f"{words or '-'}\x1f{models}\x1f{fcc}")
+            value = values[i]
+            models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip()) for p, text in model_hits.get(i, ()))
+            fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if words[i] != NOTHING_TO_NAME else ()
+            keys[i] = (words[i], models, fcc)
         return keys
 
-    def _word_keys(self, values: Sequence[str]) -> list[str | None]:
-        """Per value, decided for the whole column at once: None when it cannot hold a name, a
-        category term or an FCC ID label (ASCII text none of whose words begins one, and no "fcc");
-        "" for text the matchers must read as it is (anything non-ASCII: full-width letters, CJK
-        names); otherwise its word key, the words normalize.tokens gives, each kept when a name,
-        term or negation uses it, else GENERIC or OTHER as normalize.is_generic says."""
+    def _word_keys(self, values: Sequence[str]) -> tuple[list[str | None], list[int]]:
+        """Per value, decided for the whole column at once: None for text the matchers must read
+        as it is (anything non-ASCII: full-width letters, CJK names); NOTHING_TO_NAME for ASCII text
+        that cannot hold a name, a category term or an FCC ID label (none of its words begins one,
+        and no "fcc"); otherwise its word key, the words normalize.tokens gives, each kept when a
+        name, term or negation uses it, else GENERIC or OTHER as normalize.is_generic says. Also
+        the positions of the values that mention "fcc"."""
         word = pl.element()
         text = pl.Series(values, dtype=pl.String)
         lower = text.str.to_lowercase()
         words = lower.str.extract_all(r"[a-z0-9]+")
-        ascii_text = text.str.contains(r"^[\x00-\x7f]*$")
-        candidate = lower.str.contains("fcc", literal=True) | words.list.eval(word.is_in(self.first_words)).list.any()
-        keys = words.list.eval(word.filter(~word.is_in(sorted(LEGAL_FORMS)))).list.eval(
-            pl.when(word.is_in(self.key_words)).then(word)
-            .when(word.is_in(sorted(GENERIC_WORDS)) | word.str.contains(r"\d")).then(pl.lit(GENERIC))
+        fcc = lower.str.contains("fcc", literal=True)
+        candidate = fcc | words.list.eval(word.is_in(self.first_words)).list.any()
+        kept = word.filter(~word.is_in(sorted(LEGAL_FORMS)))
+        keys = words.list.eval(
+            pl.when(kept.is_in(self.key_words)).then(kept)
+            .when(kept.is_in(sorted(GENERIC_WORDS)) | kept.str.contains(r"\d")).then(pl.lit(GENERIC))
             .otherwise(pl.lit(OTHER))
         ).list.join(" ")
-        return pl.select(pl.when(~ascii_text).then(pl.lit("")).when(candidate).then(keys)).to_series().to_list()
+        ascii_text = text.str.contains(r"^[\x00-\x7f]*$")
+        word_keys = pl.select(pl.when(ascii_text).then(pl.when(candidate).then(keys).otherwise(pl.lit(NOTHING_TO_NAME)))).to_series()
+        return word_keys.to_list(), (fcc & ascii_text).arg_true().to_list()

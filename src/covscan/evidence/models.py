@@ -6,6 +6,7 @@ enough to stand alone (a bare "F660" or "E3372" inside free text proves nothing)
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 import polars as pl
@@ -24,7 +25,13 @@ class ModelMatcher:
 
     def match(self, values: Sequence[str], in_text: bool) -> list[list[tuple[Identifier, str]]]:
         """For each value, the (pattern, matched text) pairs."""
-        out: list[list[tuple[Identifier, str]]] = [[] for _ in values]
+        found = self.hits(values, in_text)
+        return [found.get(i, []) for i in range(len(values))]
+
+    def hits(self, values: Sequence[str], in_text: bool) -> dict[int, list[tuple[Identifier, str]]]:
+        """The (pattern, matched text) pairs of the values that have any, by position: a column of
+        a million listing titles has hits in a few of them."""
+        out: dict[int, list[tuple[Identifier, str]]] = defaultdict(list)
         if not values:
             return out
         whole = pl.DataFrame({"i": range(len(values)), "v": pl.Series(values, dtype=pl.String).str.strip_chars()})
@@ -32,12 +39,9 @@ class ModelMatcher:
             for pattern, rx in self.patterns:
                 for i, v in whole.filter(pl.col("v").str.contains(rx)).iter_rows():
                     out[i].append((pattern, v))
-        pending = [i for i, hits in enumerate(out) if not hits]
-        if not pending:
-            return out
+        pending = whole.filter(~pl.col("i").is_in(list(out))) if out else whole
         words = (
-            whole.filter(pl.col("i").is_in(pending))
-            .with_columns(pl.col("v").str.split(" "))
+            pending.with_columns(pl.col("v").str.split(" "))
             .explode("v")
             .with_columns(pl.col("v").str.strip_chars(",;()[]\"'"))
             .filter(pl.col("v").str.len_chars() >= 4)
@@ -46,7 +50,7 @@ class ModelMatcher:
             for i, v in words.filter(pl.col("v").str.contains(rx)).unique(maintain_order=True).iter_rows():
                 if all(p.key != pattern.key for p, _ in out[i]):
                     out[i].append((pattern, v))
-        return out
+        return dict(out)
 
     def evidence(self, pattern: Identifier, field: str, value: str, matched_text: str, in_text: bool) -> Evidence:
         whole = matched_text.strip() == value.strip()
