@@ -164,7 +164,9 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
                 "Mount kit, ZTE Corporation 4G modem", "Hikvision 4MP Dome Camera, white", "Hikvision 4MP Dome Camera, black",
                 "Power supply from Hikvision NVR", "Power supply for Hikvision NVR", "Camera Dahua 4MP", "Camera Dahua outdoor",
                 "Camera DS-2CD2143G2-IU", "Camera DS-2CD2347G2-LU", "DS-2CD2143G2-I", "DS-2CD2143G2-I,", " DS-2CD2143G2-I ",
-                "Hotspot FCC ID: SRQ-MF296C", "Hotspot FCC ID: QISVOG-L29", "Hotspot, contains FCC ID: QISVOG-L29"]
+                "Hotspot FCC ID: SRQ-MF296C", "Hotspot FCC ID: QISVOG-L29", "Hotspot, contains FCC ID: QISVOG-L29",
+                "Mount for white steel Hikvision NVR", "Mount for black white steel Hikvision NVR",
+                "Mount for big black white steel Hikvision NVR"]
     plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
     extractor = build_extractors(kb)["description"]
     assert isinstance(extractor, DescriptionExtractor)

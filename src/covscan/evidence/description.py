@@ -2,11 +2,12 @@
 product categories, each weighed as free text rather than as a dedicated field.
 
 What a text says depends on little of it: the words of names, category terms and negations
-("compatible with") as written, every other word only as generic or not, and the model numbers and
-FCC IDs in it. ASCII texts are reduced to that *evidence key*, the words column-wide in polars
-("axis communications ~x vision wifi 6 router ~g ~g ~x new"), and texts with one key have the
-same evidence, each naming itself. Two hundred thousand listing titles make a few tens of
-thousands of keys, so the Python matchers read one text per key.
+("compatible with") as written; of every other word, only how far it sets those apart and whether
+it is generic; and the model numbers and FCC IDs in it. ASCII texts are reduced to that *evidence
+key*, the words column-wide in polars ("AXIS COMMUNICATIONS Night Vision WiFi 6 Router R891,
+2-Pack - New" is "~x|axis communications ~ vision wifi 6 router ~ ~ ~ new"), and texts with one
+key have the same evidence, each naming itself. A quarter of a million listing titles make about
+four thousand keys, so the Python matchers read one text per key.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from covscan.evidence.origin import CategoryMatcher
 from covscan.kb.loader import Identifier
 from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS
 
-GENERIC, OTHER = "~g", "~x"  # word-key stand-ins for other words (never a word: words are [a-z0-9]+)
+GENERIC, OTHER, STAND_IN = "~g", "~x", "~"  # word-key stand-ins for other words (words are [a-z0-9]+)
 NOTHING_TO_NAME = "-"  # the word key of text with no word that begins a name or term
 ModelHits = list[tuple[Identifier, str]]
 
@@ -89,8 +90,9 @@ class DescriptionExtractor:
         as it is (anything non-ASCII: full-width letters, CJK names); NOTHING_TO_NAME for ASCII text
         that cannot hold a name, a category term or an FCC ID label (none of its words begins one,
         and no "fcc"); otherwise its word key, the words normalize.tokens gives, each kept when a
-        name, term or negation uses it, else GENERIC or OTHER as normalize.is_generic says. Also
-        the positions of the values that mention "fcc"."""
+        name, term or negation uses it, else a STAND_IN, at most three in a row, with an OTHER mark
+        when any is not generic (normalize.is_generic). Also the positions of the values that
+        mention "fcc"."""
         word = pl.element()
         text = pl.Series(values, dtype=pl.String)
         lower = text.str.to_lowercase()
@@ -103,6 +105,10 @@ class DescriptionExtractor:
             .when(kept.is_in(sorted(GENERIC_WORDS)) | kept.str.contains(r"\d")).then(pl.lit(GENERIC))
             .otherwise(pl.lit(OTHER))
         ).list.join(" ")
+        # Of other words, what matters is how far apart they set the words kept (up to three: the
+        # negation window) and whether any is not generic (a `standalone` name needs the rest generic).
+        spaced = keys.str.replace_all(r"~[gx]", STAND_IN).str.replace_all(r"~(?: ~){3,}", "~ ~ ~")
+        keys = pl.select(pl.when(keys.str.contains(OTHER, literal=True)).then(OTHER + "|" + spaced).otherwise(spaced)).to_series()
         ascii_text = text.str.contains(r"^[\x00-\x7f]*$")
         word_keys = pl.select(pl.when(ascii_text).then(pl.when(candidate).then(keys).otherwise(pl.lit(NOTHING_TO_NAME)))).to_series()
         return word_keys.to_list(), (fcc & ascii_text).arg_true().to_list()
