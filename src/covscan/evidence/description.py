@@ -5,7 +5,7 @@ What a text says depends on little of it: the words of names, category terms and
 ("compatible with") as written; of every other word, only how far it sets those apart and whether
 it is generic; and the model numbers and FCC IDs in it. ASCII texts are reduced to that *evidence
 key*, the words column-wide in polars ("AXIS COMMUNICATIONS Night Vision WiFi 6 Router R891,
-2-Pack - New" is "~x|axis communications ~ vision wifi 6 router ~ ~ ~ new"), and texts with one
+2-Pack - New" is "~~|axis communications ~ vision wifi 6 router ~ ~ ~ new"), and texts with one
 key have the same evidence, each naming itself. A quarter of a million listing titles make about
 four thousand keys, so the Python matchers read one text per key.
 """
@@ -23,7 +23,7 @@ from covscan.evidence.origin import CategoryMatcher
 from covscan.kb.loader import Identifier
 from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS
 
-GENERIC, OTHER, STAND_IN = "~g", "~x", "~"  # word-key stand-ins for other words (words are [a-z0-9]+)
+GENERIC, OTHER = "~", "~~"  # word-key stand-ins for other words (words are [a-z0-9]+)
 NOTHING_TO_NAME = "-"  # the word key of text with no word that begins a name or term
 ModelHits = list[tuple[Identifier, str]]
 
@@ -37,6 +37,9 @@ class DescriptionExtractor:
             | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER
         )
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
+        # Each word as its word key writes it: itself, GENERIC, or nothing for a legal form (normalize.tokens).
+        word_map = dict.fromkeys(GENERIC_WORDS, GENERIC) | {w: w for w in self.key_words} | dict.fromkeys(LEGAL_FORMS)
+        self._word_map_from, self._word_map_to = list(word_map), list(word_map.values())
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         model_hits = self.models.hits(values, in_text=True)
@@ -90,24 +93,22 @@ class DescriptionExtractor:
         as it is (anything non-ASCII: full-width letters, CJK names); NOTHING_TO_NAME for ASCII text
         that cannot hold a name, a category term or an FCC ID label (none of its words begins one,
         and no "fcc"); otherwise its word key, the words normalize.tokens gives, each kept when a
-        name, term or negation uses it, else a STAND_IN, at most three in a row, with an OTHER mark
-        when any is not generic (normalize.is_generic). Also the positions of the values that
+        name, term or negation uses it, else GENERIC, at most three in a row, with an OTHER mark in
+        front when any is not generic (normalize.is_generic). Also the positions of the values that
         mention "fcc"."""
         word = pl.element()
         text = pl.Series(values, dtype=pl.String)
         lower = text.str.to_lowercase()
-        words = lower.str.extract_all(r"[a-z0-9]+")
         fcc = lower.str.contains("fcc", literal=True)
+        words = lower.str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
+            self._word_map_from, self._word_map_to, return_dtype=pl.String,
+            default=pl.when(word.str.contains(r"\d")).then(pl.lit(GENERIC)).otherwise(pl.lit(OTHER)),
+        ).drop_nulls())
         candidate = fcc | words.list.eval(word.is_in(self.first_words)).list.any()
-        kept = word.filter(~word.is_in(sorted(LEGAL_FORMS)))
-        keys = words.list.eval(
-            pl.when(kept.is_in(self.key_words)).then(kept)
-            .when(kept.is_in(sorted(GENERIC_WORDS)) | kept.str.contains(r"\d")).then(pl.lit(GENERIC))
-            .otherwise(pl.lit(OTHER))
-        ).list.join(" ")
+        keys = words.list.join(" ")
         # Of other words, what matters is how far apart they set the words kept (up to three: the
         # negation window) and whether any is not generic (a `standalone` name needs the rest generic).
-        spaced = keys.str.replace_all(r"~[gx]", STAND_IN).str.replace_all(r"~(?: ~){3,}", "~ ~ ~")
+        spaced = keys.str.replace_all(OTHER, GENERIC, literal=True).str.replace_all(r"~(?: ~){3,}", "~ ~ ~")
         keys = pl.select(pl.when(keys.str.contains(OTHER, literal=True)).then(OTHER + "|" + spaced).otherwise(spaced)).to_series()
         ascii_text = text.str.contains(r"^[\x00-\x7f]*$")
         word_keys = pl.select(pl.when(ascii_text).then(pl.when(candidate).then(keys).otherwise(pl.lit(NOTHING_TO_NAME)))).to_series()

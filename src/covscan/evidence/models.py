@@ -22,6 +22,8 @@ class ModelMatcher:
         self.kb = kb
         self.patterns = [(p, f"(?i)^(?:{p.pattern.pattern})$") for p in kb.models if p.pattern]
         self.specific = [(p, rx) for p, rx in self.patterns if not p.corroborate]
+        # One pass of all specific patterns together sets aside the words none of them can match.
+        self._any_specific = "(?i)^(?:" + "|".join(f"(?:{p.pattern.pattern})" for p, _ in self.specific) + ")$"
 
     def match(self, values: Sequence[str], in_text: bool) -> list[list[tuple[Identifier, str]]]:
         """For each value, the (pattern, matched text) pairs."""
@@ -45,6 +47,7 @@ class ModelMatcher:
             .explode("v")
             .with_columns(pl.col("v").str.strip_chars(",;()[]\"'"))
             .filter(pl.col("v").str.len_chars() >= 4)
+            .filter(pl.col("v").str.contains(self._any_specific))
         )
         for pattern, rx in self.specific:
             for i, v in words.filter(pl.col("v").str.contains(rx)).unique(maintain_order=True).iter_rows():
