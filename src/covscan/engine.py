@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors
+from covscan.evidence.base import KeyedExtractor
 from covscan.evidence.mac import MacExtractor
 
 if TYPE_CHECKING:
@@ -113,12 +114,12 @@ class Engine:
             hardly_repeat = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
             if hardly_repeat and field != "mac":
                 self._tokenized.add(field)
-            evidence_keys = getattr(self.extractors[field], "evidence_keys", None)
-            if field in self._tokenized and evidence_keys:
-                fresh = self._keyed_group_ids(field, new, evidence_keys(new))
+            extractor = self.extractors[field]
+            if field in self._tokenized and isinstance(extractor, KeyedExtractor):
+                fresh = self._keyed_group_ids(field, new, extractor.evidence_keys(new))
             else:
                 # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
-                extract = self._mac.extract_keys if field == "mac" and self._mac else self.extractors[field].extract
+                extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
                 found = extract(new, self.fields[field])
                 if field != "mac" and self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN:
                     self._tokenized.add(field)
@@ -129,12 +130,11 @@ class Engine:
             return {v: g for v, g in fresh.items() if g}
         return {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
 
-    def _keyed_group_ids(self, field: str, values: list[str], keys: list[str | None]) -> dict[str, int]:
-        """Group ids of values whose extractor says which share evidence (DescriptionExtractor's
-        evidence keys): one value is read per key and its group, naming the row token, serves every
-        value of the key. Values without a key, or that cannot be written in for a token, are read
-        on their own."""
-        first: dict[str, str] = {}
+    def _keyed_group_ids(self, field: str, values: list[str], keys: list[Hashable | None]) -> dict[str, int]:
+        """Group ids of values whose extractor says which share evidence (KeyedExtractor): one value
+        is read per key and its group, naming the row token, serves every value of the key. Values
+        without a key, or that cannot be written in for a token, are read on their own."""
+        first: dict[Hashable, str] = {}
         alone: list[str] = []
         for value, key in zip(values, keys):
             if key is None or not _json_plain(value):

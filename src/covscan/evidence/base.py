@@ -1,8 +1,8 @@
 """The extractor interface and the helpers every extractor shares."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Hashable, Sequence
+from typing import Protocol, runtime_checkable
 
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
@@ -18,6 +18,15 @@ class Extractor(Protocol):
     """
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]: ...
+
+
+@runtime_checkable
+class KeyedExtractor(Extractor, Protocol):
+    """An extractor that can also say, for a whole column at once, which values share evidence:
+    values with one key get the same evidence, each naming itself (None: read the value on its
+    own). The engine then reads one value per key of a column whose values hardly repeat."""
+
+    def evidence_keys(self, values: Sequence[str]) -> list[Hashable | None]: ...
 
 
 def node_evidence(

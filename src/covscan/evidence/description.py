@@ -50,7 +50,8 @@ class DescriptionExtractor:
                 read, evidence = by_key[key]
                 out.append(tuple(e.observed_as(value) if e.value == read else e for e in evidence))
                 continue
-            evidence = self._read(value, field, model_hits.get(i, []), may_name=key != NOTHING_TO_NAME)
+            words = key[0] if isinstance(key, tuple) else key
+            evidence = self._read(value, field, model_hits.get(i, []), may_name=words != NOTHING_TO_NAME)
             if key is not None:
                 by_key[key] = value, evidence
             out.append(evidence)
