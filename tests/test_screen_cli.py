@@ -275,68 +275,59 @@ def _listing_titles(path: Path, rows: int) -> Path:
     return path
 
 
-def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, tmp_path, monkeypatch, kb):
-    """Evidence from values that hardly repeat names them by a row token, so values with the same
-    matches share one finding; every output format is byte for byte what per-value fusion writes."""
+def _tokens_against_per_value(cli, monkeypatch, kb, src: Path, fields: dict[str, str], batch_rows: int) -> tuple[Path, int, int]:
+    """Screen `src` with row tokens and with per-value fusion (TOKENIZE_MIN out of reach) and assert
+    that every output format is byte for byte the same. Returns the JSONL, and the findings an
+    engine made over the same batches with tokens and per value."""
     import covscan.engine as engine_module
     from covscan.engine import Engine
 
-    src = _listing_titles(tmp_path / "titles.csv", 4000)
-    outputs = {}
+    batch = pl.read_csv(src, infer_schema=False)
+    outputs, findings = {}, {}
     for label, minimum in (("tokens", engine_module.TOKENIZE_MIN), ("per value", 10**9)):
         monkeypatch.setattr(engine_module, "TOKENIZE_MIN", minimum)
-        outs = [tmp_path / f"{label}.{ext}" for ext in ("jsonl", "csv", "parquet")]
-        code, _, _ = cli("screen", str(src), *[a for p in outs for a in ("-o", str(p))], "--batch-rows", "2500", "-q")
+        outputs[label] = [src.with_name(f"{label}.{ext}") for ext in ("jsonl", "csv", "parquet")]
+        code, _, _ = cli("screen", str(src), *[a for p in outputs[label] for a in ("-o", str(p))], "--batch-rows", str(batch_rows), "-q")
         assert code == 1
-        outputs[label] = outs
-        batch = pl.read_csv(src, infer_schema=False)
-        engine = Engine(kb, {"description": "title", "asset_id": "listing_id"})
-        engine.screen(batch)
-        outputs[label + " findings"] = len(engine.findings)
+        engine = Engine(kb, fields)
+        for start in range(0, batch.height, batch_rows):
+            engine.screen(batch.slice(start, batch_rows))
+        findings[label] = len(engine.findings)
     tokens, per_value = outputs["tokens"], outputs["per value"]
     assert tokens[0].read_bytes() == per_value[0].read_bytes()
     assert tokens[1].read_bytes() == per_value[1].read_bytes()
     assert pl.read_parquet(tokens[2]).equals(pl.read_parquet(per_value[2]))
-    assert outputs["per value findings"] > 3000 and outputs["tokens findings"] < 200
-    rows = read_jsonl(tokens[0])
+    return tokens[0], findings["tokens"], findings["per value"]
+
+
+def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, tmp_path, monkeypatch, kb):
+    """Evidence from values that hardly repeat names them by a row token, so values with the same
+    matches share one finding; every output format is byte for byte what per-value fusion writes."""
+    src = _listing_titles(tmp_path / "titles.csv", 4000)
+    jsonl, with_tokens, per_value = _tokens_against_per_value(cli, monkeypatch, kb, src, {"description": "title", "asset_id": "listing_id"}, 2500)
+    assert per_value > 3000 and with_tokens < 200
+    rows = read_jsonl(jsonl)
     assert rows[8]["evidence"][0]["value"] == "Dahua 4MP Dome Camera Model 8 - New"
     assert rows[0]["evidence"][0]["value"] == '12" monitor for Hikvision NVR #0'
     assert rows[50]["evidence"][0]["value"] == "Dahua\tcamera #50"
-    assert "\u2063" not in tokens[0].read_text(encoding="utf-8").replace("\u2063title\u2063 modem", "")
+    assert "\u2063" not in jsonl.read_text(encoding="utf-8").replace("\u2063title\u2063 modem", "")
 
 
 def test_many_valued_field_keeps_findings_bounded_and_output_unchanged(cli, tmp_path, monkeypatch, kb):
     """A field whose values repeat within a batch but are many over the run (thousands of
     sysObjectIDs) switches to row tokens once TOKENIZE_MIN of its values have had their own evidence,
     so findings stop multiplying; every output format is byte for byte what per-value fusion writes."""
-    import covscan.engine as engine_module
-    from covscan.engine import Engine
-
     vendors = ["Huawei", "Cisco", "ZTE Corporation", "", "Juniper Networks"]
     lines = [["asset_id", "vendor", "sysobjectid"]]
-    for i in range(12_000):
+    for i in range(12_000):  # each batch of 3,000 rows: 1,000 distinct OIDs
         pen = (2011, 3902, 9, 39165)[i % 4]
         lines.append([f"A{i}", vendors[i % 5], f"1.3.6.1.4.1.{pen}.2.{i // 3000 * 1000 + i % 1000}" if i % 9 else "1.3.6.1.4.1.2011\""])
     src = tmp_path / "oids.csv"
     with src.open("w", newline="") as fh:
         csv.writer(fh).writerows(lines)
-    batch = pl.read_csv(src, infer_schema=False)
-    outputs = {}
-    for label, minimum in (("tokens", engine_module.TOKENIZE_MIN), ("per value", 10**9)):
-        monkeypatch.setattr(engine_module, "TOKENIZE_MIN", minimum)
-        outs = [tmp_path / f"{label}.{ext}" for ext in ("jsonl", "csv", "parquet")]
-        code, _, _ = cli("screen", str(src), *[a for p in outs for a in ("-o", str(p))], "--batch-rows", "3000", "-q")
-        assert code == 1
-        outputs[label] = outs
-        engine = Engine(kb, {"vendor": "vendor", "sysobjectid": "sysobjectid", "asset_id": "asset_id"})
-        for start in range(0, batch.height, 3000):  # each batch: 1,000 distinct OIDs, a third of its rows
-            engine.screen(batch.slice(start, 3000))
-        outputs[label + " findings"] = len(engine.findings)
-    tokens, per_value = outputs["tokens"], outputs["per value"]
-    assert tokens[0].read_bytes() == per_value[0].read_bytes()
-    assert tokens[1].read_bytes() == per_value[1].read_bytes()
-    assert pl.read_parquet(tokens[2]).equals(pl.read_parquet(per_value[2]))
-    assert outputs["per value findings"] > 4000 and outputs["tokens findings"] < 1100
-    rows = read_jsonl(tokens[0])
+    fields = {"vendor": "vendor", "sysobjectid": "sysobjectid", "asset_id": "asset_id"}
+    jsonl, with_tokens, per_value = _tokens_against_per_value(cli, monkeypatch, kb, src, fields, 3000)
+    assert per_value > 4000 and with_tokens < 1100
+    rows = read_jsonl(jsonl)
     assert rows[11_999]["evidence"][-1]["value"] == "1.3.6.1.4.1.39165.2.3999" and rows[11_999]["verdict"] == "conditional"
-    assert "\u2063" not in tokens[0].read_text(encoding="utf-8")
+    assert "\u2063" not in jsonl.read_text(encoding="utf-8")
