@@ -313,6 +313,28 @@ def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, t
     assert "\u2063" not in jsonl.read_text(encoding="utf-8").replace("\u2063title\u2063 modem", "")
 
 
+def test_writers_given_slices_of_a_batch_write_the_same_files(cli, tmp_path, monkeypatch):
+    """Writers take each batch in slices (bounding the text a batch writes); every format is the
+    same whatever the slice, and Parquet gets one row group per slice."""
+    import pyarrow.parquet as pq
+
+    import covscan.screen as screen_module
+
+    src = _listing_titles(tmp_path / "titles.csv", 4000)
+    outputs = {}
+    for label, rows in (("sliced", 700), ("whole", 10**9)):
+        monkeypatch.setattr(screen_module, "WRITE_ROWS", rows)
+        outputs[label] = [tmp_path / f"{label}.{ext}" for ext in ("jsonl", "csv", "parquet", "xlsx")]
+        code, _, _ = cli("screen", str(src), *[a for p in outputs[label] for a in ("-o", str(p))], "--batch-rows", "2500", "-q")
+        assert code == 1
+    sliced, whole = outputs["sliced"], outputs["whole"]
+    assert sliced[0].read_bytes() == whole[0].read_bytes() and sliced[1].read_bytes() == whole[1].read_bytes()
+    assert pl.read_parquet(sliced[2]).equals(pl.read_parquet(whole[2]))
+    assert (pq.ParquetFile(sliced[2]).num_row_groups, pq.ParquetFile(whole[2]).num_row_groups) == (4 + 3, 2)
+    cells = [list(openpyxl.load_workbook(p, read_only=True)["findings"].iter_rows(values_only=True)) for p in (sliced[3], whole[3])]
+    assert cells[0] == cells[1] and len(cells[0]) == 4001
+
+
 def test_many_valued_field_keeps_findings_bounded_and_output_unchanged(cli, tmp_path, monkeypatch, kb):
     """A field whose values repeat within a batch but are many over the run (thousands of
     sysObjectIDs) switches to row tokens once TOKENIZE_MIN of its values have had their own evidence,
