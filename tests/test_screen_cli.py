@@ -314,8 +314,9 @@ def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, t
 
 
 def test_writers_given_slices_of_a_batch_write_the_same_files(cli, tmp_path, monkeypatch):
-    """Writers take each batch in slices (bounding the text a batch writes); every format is the
-    same whatever the slice, and Parquet gets one row group per slice."""
+    """Writers take a batch whose rows carry their own text (listing titles) in slices; every
+    format is the same whatever the slice, and Parquet gets one row group per slice. A batch
+    without such rows goes whole."""
     import pyarrow.parquet as pq
 
     import covscan.screen as screen_module
@@ -333,6 +334,10 @@ def test_writers_given_slices_of_a_batch_write_the_same_files(cli, tmp_path, mon
     assert (pq.ParquetFile(sliced[2]).num_row_groups, pq.ParquetFile(whole[2]).num_row_groups) == (4 + 3, 2)
     cells = [list(openpyxl.load_workbook(p, read_only=True)["findings"].iter_rows(values_only=True)) for p in (sliced[3], whole[3])]
     assert cells[0] == cells[1] and len(cells[0]) == 4001
+    monkeypatch.setattr(screen_module, "WRITE_ROWS", 700)
+    vendors = write_csv(tmp_path / "vendors.csv", ["vendor"], [["Huawei"], ["Cisco"]] * 2000)
+    code, _, _ = cli("screen", str(vendors), "-o", str(tmp_path / "vendors.parquet"), "--batch-rows", "2500", "-q")
+    assert code == 1 and pq.ParquetFile(tmp_path / "vendors.parquet").num_row_groups == 2
 
 
 def test_many_valued_field_keeps_findings_bounded_and_output_unchanged(cli, tmp_path, monkeypatch, kb):

@@ -80,7 +80,7 @@ class DescriptionExtractor:
         found, for the few texts that have any."""
         words, with_fcc = self._word_keys(values)
         keys: list[Hashable | None] = list(words)
-        for i in sorted(model_hits.keys() | set(with_fcc)):
+        for i in model_hits.keys() | set(with_fcc):
             if words[i] is None:
                 continue
             value = values[i]

@@ -1,6 +1,6 @@
 """Parquet: the same columns as CSV (input columns, then the verdict columns), written batch by
-batch with one row group per slice a writer is given (screen.WRITE_ROWS), so memory stays bounded
-however long the input.
+batch with one row group per batch, or per slice of a batch whose rows carry text of their own
+(screen.WRITE_ROWS), so memory stays bounded however long the input.
 
 A finding's text columns are the same for every row it judges, so they are written as Arrow
 dictionaries indexed by finding: only the texts of the findings a batch uses, and of rows whose
