@@ -1,7 +1,7 @@
 """Benchmark `covscan screen` on generated inventories and a marketplace catalog (not a timed test).
 
-For each inventory size, and for the catalog (listing titles that hardly repeat), it measures, in the same run and each in its own process (so peak RSS is that
-process's own):
+For each inventory size, and for the catalog (listing titles that hardly repeat), it measures, in
+the same run and each in its own process (so peak RSS is that process's own):
   floor     polars reads the CSV and writes it back unchanged (the cost of touching the file)
   covscan   covscan screen, once per output format: Parquet, CSV and JSONL (the formats write
             about 0.35x, 4.5x and 9.6x the input's bytes, which bounds what each can reach)

@@ -116,7 +116,7 @@ class Engine:
                 self._tokenized.add(field)
             extractor = self.extractors[field]
             if field in self._tokenized and isinstance(extractor, KeyedExtractor):
-                fresh = self._keyed_group_ids(field, new, extractor.evidence_keys(new))
+                fresh = self._keyed_group_ids(field, new, extractor)
             else:
                 # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
                 extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
@@ -130,10 +130,11 @@ class Engine:
             return {v: g for v, g in fresh.items() if g}
         return {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
 
-    def _keyed_group_ids(self, field: str, values: list[str], keys: list[Hashable | None]) -> dict[str, int]:
-        """Group ids of values whose extractor says which share evidence (KeyedExtractor): one value
-        is read per key and its group, naming the row token, serves every value of the key. Values
-        without a key, or that cannot be written in for a token, are read on their own."""
+    def _keyed_group_ids(self, field: str, values: list[str], extractor: KeyedExtractor) -> dict[str, int]:
+        """Group ids of values whose extractor says which share evidence: one value is read per key
+        and its group, naming the row token, serves every value of the key. Values without a key, or
+        that cannot be written in for a token, are read on their own."""
+        keys = extractor.evidence_keys(values)
         first: dict[Hashable, str] = {}
         alone: list[str] = []
         for value, key in zip(values, keys):
@@ -142,7 +143,7 @@ class Engine:
             else:
                 first.setdefault(key, value)
         reads = [*first.values(), *alone]
-        gids = {v: self._value_group_id(field, v, ev) for v, ev in zip(reads, self.extractors[field].extract(reads, self.fields[field]))}
+        gids = {v: self._value_group_id(field, v, ev) for v, ev in zip(reads, extractor.extract(reads, self.fields[field]))}
         return {v: gids[v] if v in gids or k is None else gids[first[k]] for v, k in zip(values, keys)}
 
     def _value_group_id(self, field: str, value: str, evidence: EvidenceTuple) -> int:

@@ -74,8 +74,9 @@ def _at_least_one(batches: Iterator[pl.DataFrame], columns: list[str]) -> Iterat
 
 
 def _write(writers: Sequence[Writer], batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
-    step = WRITE_ROWS if engine.token_rows(result["finding"]).sum() > WRITE_ROWS else max(batch.height, 1)
-    for start in range(0, max(batch.height, 1), step):
+    height = max(batch.height, 1)  # an empty batch is still written once: reports get their columns
+    step = WRITE_ROWS if engine.token_rows(result["finding"]).sum() > WRITE_ROWS else height
+    for start in range(0, height, step):
         part, part_result = batch.slice(start, step), result.slice(start, step)
         for writer in writers:
             writer.write(part, part_result, engine)

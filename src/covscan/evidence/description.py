@@ -42,16 +42,15 @@ class DescriptionExtractor:
         self._word_map_from, self._word_map_to = list(word_map), list(word_map.values())
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
-        model_hits = self.models.hits(values, in_text=True)
+        model_hits, (words, with_fcc) = self.models.hits(values, in_text=True), self._word_keys(values)
         by_key: dict[Hashable, tuple[str, EvidenceTuple]] = {}
         out: list[EvidenceTuple] = []
-        for i, (value, key) in enumerate(zip(values, self._keys(values, model_hits))):
+        for i, (value, key) in enumerate(zip(values, self._keys(values, model_hits, words, with_fcc))):
             if key is not None and key in by_key:
                 read, evidence = by_key[key]
                 out.append(tuple(e.observed_as(value) if e.value == read else e for e in evidence))
                 continue
-            words = key[0] if isinstance(key, tuple) else key
-            evidence = self._read(value, field, model_hits.get(i, []), may_name=words != NOTHING_TO_NAME)
+            evidence = self._read(value, field, model_hits.get(i, []), may_name=words[i] != NOTHING_TO_NAME)
             if key is not None:
                 by_key[key] = value, evidence
             out.append(evidence)
@@ -60,7 +59,7 @@ class DescriptionExtractor:
     def evidence_keys(self, values: Sequence[str]) -> list[Hashable | None]:
         """Per value, what its evidence depends on besides the value itself: values with one key
         have the same evidence, each naming itself. None for a value to be read on its own."""
-        return self._keys(values, self.models.hits(values, in_text=True))
+        return self._keys(values, self.models.hits(values, in_text=True), *self._word_keys(values))
 
     def _read(self, value: str, field: str, hits: ModelHits, may_name: bool) -> EvidenceTuple:
         """One text's evidence: names, model numbers, FCC IDs, category terms. `may_name` is False
@@ -75,10 +74,10 @@ class DescriptionExtractor:
             found += self.categories.evidence(value, field)
         return tuple(found)
 
-    def _keys(self, values: Sequence[str], model_hits: dict[int, ModelHits]) -> list[Hashable | None]:
+    def _keys(self, values: Sequence[str], model_hits: dict[int, ModelHits], words: list[str | None],
+              with_fcc: list[int]) -> list[Hashable | None]:
         """Evidence keys: the word key (see _word_keys) alone, or with the model numbers and FCC IDs
         found, for the few texts that have any."""
-        words, with_fcc = self._word_keys(values)
         keys: list[Hashable | None] = list(words)
         for i in model_hits.keys() | set(with_fcc):
             if words[i] is None:
