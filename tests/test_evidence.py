@@ -1,6 +1,7 @@
 """Extractors: normalisation of names, MACs, FCC IDs and registry numbers."""
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from covscan.normalize import FccId, parse_fcc_id, tokens
@@ -177,6 +178,6 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
     # one reading per evidence key: the second text of a key takes the first one's evidence
     assert "Huawei Technologies Co., Ltd. router" in reads and "Huawei Technologies router" not in reads
     assert "Hikvision 4MP Dome Camera, white" in reads and "Hikvision 4MP Dome Camera, black" not in reads
-    monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: ([None] * len(values), []))
+    monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: (pl.repeat(None, len(values), dtype=pl.String, eager=True), []))
     assert screened == extractor.extract(findable + plain, "description")
     assert all(screened[: len(findable)]) and not any(screened[len(findable):])

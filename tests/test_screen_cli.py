@@ -135,6 +135,10 @@ def test_parquet_holds_the_same_cells_as_csv_across_batches(cli, tmp_path):
     huawei = columnar.filter(pl.col("asset_id") == "A1")
     assert huawei["verdict"][0] == "covered" and "00:18:82:00:00:01" in huawei["evidence"][0]
     assert columnar.filter(pl.col("verdict") == "error").height == 625
+    import pyarrow.parquet as pq
+
+    row_chunk = pq.ParquetFile(parquet_out).metadata.row_group(0).column(columnar.columns.index("row"))
+    assert row_chunk.path_in_schema == "row" and "DELTA_BINARY_PACKED" in row_chunk.encodings
 
 
 def test_stdout_jsonl(tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -81,6 +81,7 @@ class Engine:
         self._mac: MacExtractor | None = self.extractors["mac"] if "mac" in self.fields else None  # type: ignore[assignment]
         self._id_exprs = self._identity_exprs()
         self._value_gid: dict[str, dict[str, int]] = {f: {} for f in self.fields}
+        self._key_gid: dict[str, dict[str, int]] = {}  # per keyed field: evidence key -> group id
         self.findings: list[Finding] = []
         self.finding_json: list[str] = []
         self._carries_token: list[bool] = []  # per finding: does its JSON hold a per-row token?
@@ -95,23 +96,26 @@ class Engine:
 
     # ------------------------------------------------------------------ evidence per distinct value
 
-    def _group_ids(self, field: str, values: list[str], rows: int) -> dict[str, int]:
-        """Group ids of a batch's distinct values (or keys) of one field that have evidence; values
-        not seen before go through the field's extractor, the rest come from memory. In a batch of
-        `rows` rows whose values hardly repeat, or once a field's values with evidence of their own
-        would reach TOKENIZE_MIN, evidence names each value by its row token, in this batch and after."""
+    def _group_ids(self, field: str, distinct: pl.Series, rows: int) -> pl.DataFrame:
+        """The batch's distinct values (or keys) of one field that have evidence, with their group
+        ids (`value`, `gid`); values not seen before go through the field's extractor, the rest come
+        from memory. In a batch of `rows` rows whose values hardly repeat, or once a field's values
+        with evidence of their own would reach TOKENIZE_MIN, evidence names each value by its row
+        token, in this batch and after."""
         cache = self._value_gid[field]
-        if field in self._unrepeated:  # values never recur (a column of serial-like text): skip the cache lookups
-            new = [v for v in values if v.strip()]
+        remember = field not in self._unrepeated
+        if not remember:  # values never recur (a column of serial-like text): skip the cache lookups
+            new = distinct.filter(distinct.str.strip_chars() != "")
             cache = {}
         else:
-            new = [v for v in values if v not in cache and v.strip()]
+            values = distinct.to_list()
+            new = pl.Series([v for v in values if v not in cache and v.strip()], dtype=pl.String)
             if len(values) > UNREPEATED_MIN and len(new) > 0.9 * len(values) and self.cache is None:
                 self._unrepeated.add(field)
-        fresh: dict[str, int] = {}
-        if new:
+        fresh = _group_frame([], [])
+        if len(new):
             self.extracted += len(new)
-            hardly_repeat = len(values) >= TOKENIZE_MIN and len(values) > rows // 2
+            hardly_repeat = len(distinct) >= TOKENIZE_MIN and len(distinct) > rows // 2
             if hardly_repeat and field != "mac":
                 self._tokenized.add(field)
             extractor = self.extractors[field]
@@ -120,31 +124,42 @@ class Engine:
             else:
                 # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
                 extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
-                found = extract(new, self.fields[field])
+                values = new.to_list()
+                found = extract(values, self.fields[field])
                 if field != "mac" and self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN:
                     self._tokenized.add(field)
-                fresh = {value: self._value_group_id(field, value, evidence) for value, evidence in zip(new, found)}
-            if len(cache) < CACHE_LIMIT:
-                cache.update(fresh)
+                fresh = _group_frame(values, [self._value_group_id(field, v, evidence) for v, evidence in zip(values, found)])
+        fresh_gid = dict(zip(fresh["value"].to_list(), fresh["gid"].to_list())) if remember else {}
+        if len(cache) < CACHE_LIMIT:
+            cache.update(fresh_gid)
         if not cache:
-            return {v: g for v, g in fresh.items() if g}
-        return {v: g for v in values if (g := cache.get(v, fresh.get(v, 0)))}
+            return fresh.filter(pl.col("gid") != 0)
+        known = {v: g for v in distinct.to_list() if (g := cache.get(v, fresh_gid.get(v, 0)))}
+        return _group_frame(list(known), list(known.values()))
 
-    def _keyed_group_ids(self, field: str, values: list[str], extractor: KeyedExtractor) -> dict[str, int]:
-        """Group ids of values whose extractor says which share evidence: one value is read per key
-        and its group, naming the row token, serves every value of the key. Values without a key, or
-        that cannot be written in for a token, are read on their own."""
-        keys = extractor.evidence_keys(values)
-        first: dict[Hashable, str] = {}
-        alone: list[str] = []
-        for value, key in zip(values, keys):
-            if key is None or not _json_plain(value):
-                alone.append(value)
-            else:
-                first.setdefault(key, value)
-        reads = [*first.values(), *alone]
-        gids = {v: self._value_group_id(field, v, ev) for v, ev in zip(reads, extractor.extract(reads, self.fields[field]))}
-        return {v: gids[v] if v in gids or k is None else gids[first[k]] for v, k in zip(values, keys)}
+    def _keyed_group_ids(self, field: str, values: pl.Series, extractor: KeyedExtractor) -> pl.DataFrame:
+        """Group ids of values whose extractor says which share evidence, worked out for the whole
+        column: one value is read per key not seen before, and its group, naming the row token, serves
+        every value of the key in this batch and later ones. Values without a key, or that cannot be
+        written in for a token, are read on their own."""
+        keyed = pl.DataFrame({"value": values, "key": extractor.evidence_keys(values)}).with_columns(
+            key=pl.when(pl.col("value").str.contains(_NOT_PLAIN.pattern)).then(None).otherwise(pl.col("key"))
+        )
+        known = self._key_gid.setdefault(field, {})
+        keys = keyed["key"].drop_nulls().unique(maintain_order=True)
+        unseen = [k for k in keys.to_list() if k not in known]
+        firsts = keyed.filter(pl.col("key").is_in(unseen)).unique("key", keep="first", maintain_order=True)
+        alone = keyed["key"].is_null()
+        reads = [*firsts["value"].to_list(), *keyed["value"].filter(alone).to_list()]
+        gids = [self._value_group_id(field, v, ev) for v, ev in zip(reads, extractor.extract(reads, self.fields[field]))]
+        fresh = dict(zip(firsts["key"].to_list(), gids))
+        by_key = [fresh[k] if k in fresh else known[k] for k in keys.to_list()]
+        if len(known) < CACHE_LIMIT:
+            known.update(fresh)
+        gid = keyed["key"].replace_strict(keys, pl.Series(by_key, dtype=pl.UInt32), default=0, return_dtype=pl.UInt32)
+        if alone.any():
+            gid = gid.scatter(alone.arg_true(), gids[len(fresh):])
+        return pl.DataFrame({"value": values, "gid": gid})
 
     def _value_group_id(self, field: str, value: str, evidence: EvidenceTuple) -> int:
         """A value's group id (0: no evidence); in a tokenised field, evidence names the value by
@@ -207,9 +222,9 @@ class Engine:
         if self._mac:
             values = values.with_columns(self._mac.keys(values["mac"]))
         distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in self.fields).collect()
-        hits = {f: self._group_ids(f, distinct[f][0].to_list(), batch.height) for f in self.fields}
+        hits = {f: self._group_ids(f, distinct[f][0], batch.height) for f in self.fields}
         gids = values.lazy().select(
-            pl.col(f).replace_strict(list(h), list(h.values()), default=0, return_dtype=pl.UInt32) if h else pl.lit(0, pl.UInt32).alias(f)
+            pl.col(f).replace_strict(h["value"], h["gid"], default=0, return_dtype=pl.UInt32) if h.height else pl.lit(0, pl.UInt32).alias(f)
             for f, h in hits.items()
         ).collect()
         signatures = gids.unique()
@@ -335,6 +350,10 @@ def _json_plain(value: str) -> bool:
     """Whether a value reads the same inside a JSON string and holds no token mark, so writing it
     in for its token is exact in every output format."""
     return _NOT_PLAIN.search(value) is None
+
+
+def _group_frame(values: list[str], gids: list[int]) -> pl.DataFrame:
+    return pl.DataFrame({"value": values, "gid": gids}, schema={"value": pl.String, "gid": pl.UInt32})
 
 
 def error_object(row: int, message: str, kb_version: str) -> dict[str, object]:

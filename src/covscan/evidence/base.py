@@ -1,8 +1,10 @@
 """The extractor interface and the helpers every extractor shares."""
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
+
+import polars as pl
 
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
@@ -23,10 +25,10 @@ class Extractor(Protocol):
 @runtime_checkable
 class KeyedExtractor(Extractor, Protocol):
     """An extractor that can also say, for a whole column at once, which values share evidence:
-    values with one key get the same evidence, each naming itself (None: read the value on its
-    own). The engine then reads one value per key of a column whose values hardly repeat."""
+    values with one key get the same evidence, each naming itself (a null key: read the value on
+    its own). The engine then reads one value per key of a column whose values hardly repeat."""
 
-    def evidence_keys(self, values: Sequence[str]) -> list[Hashable | None]: ...
+    def evidence_keys(self, values: pl.Series) -> pl.Series: ...
 
 
 def node_evidence(

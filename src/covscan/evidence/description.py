@@ -11,7 +11,7 @@ four thousand keys, so the Python matchers read one text per key.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -42,23 +42,25 @@ class DescriptionExtractor:
         self._word_map_from, self._word_map_to = list(word_map), list(word_map.values())
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
-        model_hits, (words, with_fcc) = self.models.hits(values, in_text=True), self._word_keys(values)
-        by_key: dict[Hashable, tuple[str, EvidenceTuple]] = {}
+        column = pl.Series(values, dtype=pl.String)
+        model_hits, (words, with_fcc) = self.models.hits(column, in_text=True), self._word_keys(column)
+        may_name = (words != NOTHING_TO_NAME).fill_null(True).to_list()
+        by_key: dict[str, tuple[str, EvidenceTuple]] = {}
         out: list[EvidenceTuple] = []
-        for i, (value, key) in enumerate(zip(values, self._keys(values, model_hits, words, with_fcc))):
+        for i, (value, key) in enumerate(zip(values, self._keys(column, model_hits, words, with_fcc).to_list())):
             if key is not None and key in by_key:
                 read, evidence = by_key[key]
                 out.append(tuple(e.observed_as(value) if e.value == read else e for e in evidence))
                 continue
-            evidence = self._read(value, field, model_hits.get(i, []), may_name=words[i] != NOTHING_TO_NAME)
+            evidence = self._read(value, field, model_hits.get(i, []), may_name[i])
             if key is not None:
                 by_key[key] = value, evidence
             out.append(evidence)
         return out
 
-    def evidence_keys(self, values: Sequence[str]) -> list[Hashable | None]:
+    def evidence_keys(self, values: pl.Series) -> pl.Series:
         """Per value, what its evidence depends on besides the value itself: values with one key
-        have the same evidence, each naming itself. None for a value to be read on its own."""
+        have the same evidence, each naming itself. Null for a value to be read on its own."""
         return self._keys(values, self.models.hits(values, in_text=True), *self._word_keys(values))
 
     def _read(self, value: str, field: str, hits: ModelHits, may_name: bool) -> EvidenceTuple:
@@ -74,21 +76,22 @@ class DescriptionExtractor:
             found += self.categories.evidence(value, field)
         return tuple(found)
 
-    def _keys(self, values: Sequence[str], model_hits: dict[int, ModelHits], words: list[str | None],
-              with_fcc: list[int]) -> list[Hashable | None]:
-        """Evidence keys: the word key (see _word_keys) alone, or with the model numbers and FCC IDs
-        found, for the few texts that have any."""
-        keys: list[Hashable | None] = list(words)
-        for i in model_hits.keys() | set(with_fcc):
-            if words[i] is None:
+    def _keys(self, values: pl.Series, model_hits: dict[int, ModelHits], words: pl.Series, with_fcc: list[int]) -> pl.Series:
+        """Evidence keys: the word key (see _word_keys) alone, or, for the few texts with model
+        numbers or FCC IDs, the word key with those (written as a tuple, which no word key looks like)."""
+        special = sorted(model_hits.keys() | set(with_fcc))
+        keys = []
+        for i, word in zip(special, words.gather(special).to_list()):
+            if word is None:
+                keys.append(None)
                 continue
             value = values[i]
             models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip()) for p, text in model_hits.get(i, ()))
-            fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if words[i] != NOTHING_TO_NAME else ()
-            keys[i] = (words[i], models, fcc)
-        return keys
+            fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if word != NOTHING_TO_NAME else ()
+            keys.append(repr((word, models, fcc)))
+        return words.scatter(special, pl.Series(keys, dtype=pl.String)) if special else words
 
-    def _word_keys(self, values: Sequence[str]) -> tuple[list[str | None], list[int]]:
+    def _word_keys(self, values: pl.Series) -> tuple[pl.Series, list[int]]:
         """Per value, decided for the whole column at once: None for text the matchers must read
         as it is (anything non-ASCII: full-width letters, CJK names); NOTHING_TO_NAME for ASCII text
         that cannot hold a name, a category term or an FCC ID label (none of its words begins one,
@@ -97,7 +100,7 @@ class DescriptionExtractor:
         front when any is not generic (normalize.is_generic). Also the positions of the values that
         mention "fcc"."""
         word = pl.element()
-        text = pl.Series(values, dtype=pl.String)
+        text = values
         lower = text.str.to_lowercase()
         fcc = lower.str.contains("fcc", literal=True)
         words = lower.str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
@@ -112,4 +115,4 @@ class DescriptionExtractor:
         keys = pl.select(pl.when(keys.str.contains(OTHER, literal=True)).then(OTHER + "|" + spaced).otherwise(spaced)).to_series()
         ascii_text = text.str.contains(r"^[\x00-\x7f]*$")
         word_keys = pl.select(pl.when(ascii_text).then(pl.when(candidate).then(keys).otherwise(pl.lit(NOTHING_TO_NAME)))).to_series()
-        return word_keys.to_list(), (fcc & ascii_text).arg_true().to_list()
+        return word_keys, (fcc & ascii_text).arg_true().to_list()

@@ -34,7 +34,7 @@ class ModelMatcher:
         """The (pattern, matched text) pairs of the values that have any, by position: a column of
         a million listing titles has hits in a few of them."""
         out: dict[int, list[tuple[Identifier, str]]] = defaultdict(list)
-        if not values:
+        if not len(values):
             return out
         whole = pl.DataFrame({"i": range(len(values)), "v": pl.Series(values, dtype=pl.String).str.strip_chars()})
         if not in_text:

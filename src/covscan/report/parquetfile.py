@@ -38,10 +38,11 @@ class ParquetWriter:
             table = table.append_column(name, array)
         table = table.select([*flat.columns[:-len(PER_ROW_COLUMNS)], *FINDING_COLUMNS])
         if self.writer is None:
-            distinct = flat.select(pl.exclude(PER_ROW_COLUMNS).n_unique()).row(0, named=True)
+            distinct = flat.select(pl.exclude(*PER_ROW_COLUMNS, "row").n_unique()).row(0, named=True)
             repeated = [c for c, n in distinct.items() if n <= flat.height // 2]
             self.writer = pq.ParquetWriter(self.file.handle, table.schema, compression="zstd",
-                                           use_dictionary=[*repeated, *FINDING_COLUMNS], write_statistics=STATISTICS)
+                                           use_dictionary=[*repeated, *FINDING_COLUMNS], write_statistics=STATISTICS,
+                                           column_encoding={"row": "DELTA_BINARY_PACKED"})
         self.writer.write_table(table.cast(self.writer.schema))
 
     def _dictionaries(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
