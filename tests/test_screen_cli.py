@@ -317,6 +317,25 @@ def test_titles_that_do_not_repeat_share_findings_and_output_is_unchanged(cli, t
     assert "\u2063" not in jsonl.read_text(encoding="utf-8").replace("\u2063title\u2063 modem", "")
 
 
+def test_titles_are_read_once_per_evidence_key_over_the_whole_run(tmp_path, monkeypatch, kb):
+    """A title is read only when its evidence key is new to the run: a later batch whose titles
+    differ only in words the key leaves out reads none of them again, only the titles that must be
+    read on their own (non-ASCII, or text a JSON string escapes)."""
+    from covscan.engine import Engine
+    from covscan.evidence.description import DescriptionExtractor
+
+    batch = pl.read_csv(_listing_titles(tmp_path / "titles.csv", 5000), infer_schema=False)
+    reads: list[str] = []
+    extract = DescriptionExtractor.extract
+    monkeypatch.setattr(DescriptionExtractor, "extract", lambda self, values, field: reads.extend(values) or extract(self, values, field))
+    engine = Engine(kb, {"description": "title", "asset_id": "listing_id"})
+    engine.screen(batch.slice(0, 2500))
+    first = len(reads)
+    reads.clear()
+    engine.screen(batch.slice(2500, 2500))
+    assert first > 50 and sorted(int(title.rsplit("#", 1)[1]) for title in reads) == list(range(2500, 5000, 50))
+
+
 def test_writers_given_slices_of_a_batch_write_the_same_files(cli, tmp_path, monkeypatch):
     """Writers take a batch whose rows carry their own text (listing titles) in slices; every
     format is the same whatever the slice, and Parquet gets one row group per slice. A batch
