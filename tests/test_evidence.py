@@ -181,3 +181,19 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
     monkeypatch.setattr(DescriptionExtractor, "_word_keys", lambda self, values: (pl.repeat(None, len(values), dtype=pl.String, eager=True), []))
     assert screened == extractor.extract(findable + plain, "description")
     assert all(screened[: len(findable)]) and not any(screened[len(findable):])
+
+
+def test_model_numbers_in_text_are_found_with_or_without_the_text_prefilter(kb, monkeypatch):
+    """Texts in which no specific model pattern matches anywhere skip the word-by-word search; the
+    unanchored patterns that decide it must let through every text with a model number in it."""
+    from covscan.evidence.models import ModelMatcher, unanchored
+
+    assert unanchored(r"^(?:HIK\s+)?DS-[^$^]x$") == r"(?:HIK\s+)?DS-[^$^]x"
+    assert unanchored(r"\Aab\z[]^$]\$|^c\Z") == r"ab[]^$]\$|c"
+    texts = ["Camera DS-2CD2143G2-I", "(DS-2CD2143G2-I) dome", "HIKVISION DS-2CD2143G2-I, white", '"DS-7608NI-K2", NVR',
+             "ds-2cd2347g2-lu outdoor", "Dome camera DS-2CD2143G2-IU;", "DS-2CD2143G2-I", "Cotton T-Shirt DS-2 XL", "plain title", ""]
+    matcher = ModelMatcher(kb)
+    found = matcher.hits(texts, in_text=True)
+    monkeypatch.setattr(matcher, "_anywhere", "")  # an empty pattern lets every text through
+    assert found == matcher.hits(texts, in_text=True)
+    assert sorted(found) == [0, 1, 2, 3, 4, 5, 6]

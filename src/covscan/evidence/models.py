@@ -22,8 +22,10 @@ class ModelMatcher:
         self.kb = kb
         self.patterns = [(p, f"(?i)^(?:{p.pattern.pattern})$") for p in kb.models if p.pattern]
         self.specific = [(p, rx) for p, rx in self.patterns if not p.corroborate]
-        # One pass of all specific patterns together sets aside the words none of them can match.
+        # One pass of all specific patterns together sets aside the words none of them can match,
+        # and, unanchored, the texts in which none can match a word (nearly all listing titles).
         self._any_specific = "(?i)^(?:" + "|".join(f"(?:{p.pattern.pattern})" for p, _ in self.specific) + ")$"
+        self._anywhere = "(?i)" + "|".join(f"(?:{unanchored(p.pattern.pattern)})" for p, _ in self.specific)
 
     def match(self, values: Sequence[str], in_text: bool) -> list[list[tuple[Identifier, str]]]:
         """For each value, the (pattern, matched text) pairs."""
@@ -42,6 +44,8 @@ class ModelMatcher:
                 for i, v in whole.filter(pl.col("v").str.contains(rx)).iter_rows():
                     out[i].append((pattern, v))
         pending = whole.filter(~pl.col("i").is_in(list(out))) if out else whole
+        if in_text:
+            pending = pending.filter(pl.col("v").str.contains(self._anywhere))
         words = (
             pending.with_columns(pl.col("v").str.split(" "))
             .explode("v")
@@ -65,6 +69,34 @@ class ModelMatcher:
             rule=f"model.{pattern.key}", source=pattern.source, corroborate=pattern.corroborate,
             note=pattern.note or None,
         )
+
+
+def unanchored(pattern: str) -> str:
+    """A regex without its anchors (^, $, \\A, \\Z, \\z outside character classes): it matches wherever the
+    original matches a whole word, and more, so a text it does not match holds no such word."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if pattern[i + 1 : i + 2] not in ("A", "Z", "z") or in_class:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            start = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            start += pattern[start : start + 1] == "]"  # a ] first in a class is literal
+            out.append(pattern[i:start])
+            i = start
+            continue
+        elif c in "^$":
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class ModelExtractor:
