@@ -1,6 +1,8 @@
 """Extractors: normalisation of names, MACs, FCC IDs and registry numbers."""
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
@@ -40,7 +42,7 @@ def test_mac_keys_for_a_whole_column(kb):
     import polars as pl
 
     from covscan.evidence.mac import MacExtractor
-    from covscan.normalize import mac_hex_column
+    from covscan.normalize import mac_columns, mac_hex_expr
 
     column = pl.Series("mac", [
         "00:18:82:12:34:56", "0018.8212.3456", "00-18-82-12-34-56", " 001882123456 ",  # Huawei MA-L, four notations
@@ -48,10 +50,14 @@ def test_mac_keys_for_a_whole_column(kb):
         "AC:64:DD:11:00:01",  # the MA-M beside it, in the same /24, registered to JSC InfoTeCS
         "00:00:0C:00:00:01",  # Cisco: registered, but no rule names it
         "3A:00:00:00:00:01", "01:00:5E:00:00:FB", "not-a-mac", "-", "", None,
+        "\t00:18:82:12:34:56\n", "+01882123456", "0018 8212 345g",  # stripped of other whitespace; a sign is not a digit
     ])
-    keys = MacExtractor(kb).keys(mac_hex_column(column)).to_list()
-    assert keys == ["001882"] * 4 + ["AC64DD5", None, None, "laa", "group", "invalid", None, None, None]
-    assert MacExtractor(kb).keys(mac_hex_column(pl.Series("mac", ["00:00:0C:00:00:01"] * 3))).to_list() == [None] * 3  # no candidate /24
+    hexed, numbers = mac_columns(column)
+    assert hexed.equals(column.to_frame().select(mac_hex_expr("mac")).to_series())  # the one-pass form is the full one
+    assert numbers.to_list() == [int(h, 16) if h and re.fullmatch("[0-9a-f]{12}", h) else None for h in hexed]
+    keys = MacExtractor(kb).keys(hexed, numbers).to_list()
+    assert keys == ["001882"] * 4 + ["AC64DD5", None, None, "laa", "group", "invalid", None, None, None, "001882", "invalid", "invalid"]
+    assert MacExtractor(kb).keys(*mac_columns(pl.Series("mac", ["00:00:0C:00:00:01"] * 3))).to_list() == [None] * 3  # no candidate /24
 
 
 def test_fcc_id_grantee_code_structure():

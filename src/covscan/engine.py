@@ -26,11 +26,12 @@ if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
 from covscan.model import ROW_TOKEN_MARK, Context, Finding, Use, Verdict, row_value
-from covscan.normalize import MAC_HEX12, mac_display_expr, mac_hex_column, mac_hex_expr
+from covscan.normalize import mac_columns, mac_display_expr, mac_hex_expr
 from covscan.verdict import Fuser
 
 ERROR_COLUMN = "__error__"
 MAC_HEX = "__mac_hex__"  # the MAC column in normal form, computed once per batch
+MAC_NUMBER = "__mac_number__"  # and as a number, null unless it is a MAC
 ROW_COLUMN = "__row__"
 # Distinct values remembered per field across batches; beyond this (say, a column of unique MACs)
 # new values are still screened, just not remembered.
@@ -215,12 +216,15 @@ class Engine:
     def screen(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Return `row`, `id`, `finding` (index into self.findings; null for error rows) and `error`."""
         errors = batch[ERROR_COLUMN] if ERROR_COLUMN in batch.columns else pl.repeat(None, batch.height, dtype=pl.String, eager=True)
-        staged = batch.with_columns(mac_hex_column(batch[self.identity["mac"]]).alias(MAC_HEX)) if "mac" in self.identity else batch
-        values = staged.select(
-            *[pl.col(c).alias(f) for f, c in self.fields.items() if f != "mac"], **({"mac": pl.col(MAC_HEX)} if self._mac else {}),
-        )
+        if "mac" in self.identity:
+            hexed, number = mac_columns(batch[self.identity["mac"]])
+            staged = batch.with_columns(hexed.alias(MAC_HEX), number.alias(MAC_NUMBER))
+        else:
+            staged = batch
+        columns = [staged[c].alias(f) for f, c in self.fields.items() if f != "mac"]
         if self._mac:
-            values = values.with_columns(self._mac.keys(values["mac"]))
+            columns.append(self._mac.keys(staged[MAC_HEX], staged[MAC_NUMBER]).alias("mac"))
+        values = pl.DataFrame(columns)
         distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in self.fields).collect()
         hits = {f: self._group_ids(f, distinct[f][0], batch.height) for f in self.fields}
         gids = values.lazy().select(
@@ -248,8 +252,7 @@ class Engine:
         diffs can follow a record from run to run."""
         exprs: list[pl.Expr] = []
         if "mac" in self.identity:
-            hexed = pl.col(MAC_HEX)
-            exprs.append(pl.when(hexed.str.contains(MAC_HEX12)).then(pl.concat_str(pl.lit("mac:"), hexed)))
+            exprs.append(pl.when(pl.col(MAC_NUMBER).is_not_null()).then(pl.concat_str(pl.lit("mac:"), pl.col(MAC_HEX))))
         if "fcc_id" in self.identity:
             fcc = pl.col(self.identity["fcc_id"]).str.to_uppercase().str.replace_all(r"^(CONTAINS\s+)?FCC\s*ID\s*[:#.]?\s*|\s", "")
             exprs.append(pl.when(fcc.str.contains(r"^[A-Z0-9-]{4,19}$")).then(pl.lit("fcc:") + fcc))

@@ -17,7 +17,7 @@ import polars as pl
 from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence, row_value
-from covscan.normalize import MAC_HEX12, mac_display, mac_hex, mac_hex_column
+from covscan.normalize import mac_columns, mac_display, mac_hex
 
 NOTES = {
     "laa": "locally administered address (randomized or set by software): its prefix does not identify a maker, so it gives no vendor evidence",
@@ -31,16 +31,14 @@ class MacExtractor:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
 
-    def keys(self, hexed: pl.Series) -> pl.Series:
-        """Each MAC's key, from MACs in the form normalize.mac_hex_column gives: the prefix of the block
+    def keys(self, hexed: pl.Series, numbers: pl.Series) -> pl.Series:
+        """Each MAC's key, from MACs in the forms normalize.mac_columns gives: the prefix of the block
         a rule names ('001882'), a note ('laa', 'group', 'invalid'), or null when the MAC gives no
         evidence (blank, or a block no rule names). Prefixes are compared as integers; the longest
         registered block decides, ruled or not. Only MACs in a /24 that holds a ruled block are looked up."""
         registry = self.kb.mac_registry
         digits, number = pl.col("hex"), pl.col("number")
-        frame = pl.DataFrame({"hex": hexed}).with_columns(
-            number=pl.when(digits.str.contains(MAC_HEX12)).then(digits.str.to_integer(base=16, strict=False).cast(pl.UInt64)),
-        )
+        frame = pl.DataFrame({"hex": hexed, "number": numbers})
         first_octet = number // (1 << 40)
         notes = frame.select(
             pl.when(digits.fill_null("") == "").then(None)
@@ -65,7 +63,7 @@ class MacExtractor:
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         """Evidence per MAC found inside other values (SADP replies), each naming its MAC."""
-        keys = self.keys(mac_hex_column(pl.Series(values, dtype=pl.String))).to_list()
+        keys = self.keys(*mac_columns(pl.Series(values, dtype=pl.String))).to_list()
         return [self._evidence(key, field, mac_display(mac_hex(value) or value)) if key else () for key, value in zip(keys, values)]
 
     def _evidence(self, key: str, field: str, value: str) -> EvidenceTuple:
