@@ -336,6 +336,34 @@ def test_titles_are_read_once_per_evidence_key_over_the_whole_run(tmp_path, monk
     assert first > 50 and sorted(int(title.rsplit("#", 1)[1]) for title in reads) == list(range(2500, 5000, 50))
 
 
+def test_titles_that_never_recur_are_keyed_row_by_row_with_the_same_output(cli, tmp_path, monkeypatch):
+    """Once a keyed field's values are known not to recur, later batches key its rows directly,
+    without finding distinct values and joining them back; blank, repeated and odd titles included,
+    every format is byte for byte what the per-value path writes."""
+    import covscan.engine as engine_module
+
+    src = _listing_titles(tmp_path / "titles.csv", 4000)
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write('L4000,\nL4001,"  "\nL4002,Dahua 4MP Dome Camera Model 8 - New\nL4003,"Dahua\tcamera #50"\n')
+    row_by_row = []
+    keyed = engine_module.Engine._row_group_ids
+    monkeypatch.setattr(engine_module.Engine, "_row_group_ids", lambda self, *a: row_by_row.append(a[0]) or keyed(self, *a))
+    outputs = {}
+    for label, minimum in (("by row", 500), ("by value", engine_module.UNREPEATED_MIN)):
+        monkeypatch.setattr(engine_module, "UNREPEATED_MIN", minimum)
+        outputs[label] = [tmp_path / f"{label}.{ext}" for ext in ("jsonl", "csv", "parquet")]
+        code, _, _ = cli("screen", str(src), *[a for p in outputs[label] for a in ("-o", str(p))], "--batch-rows", "1000", "-q")
+        assert code == 1
+        if label == "by row":
+            assert row_by_row == ["description"] * 4  # the first batch finds the titles do not recur
+    by_row, by_value = outputs["by row"], outputs["by value"]
+    assert by_row[0].read_bytes() == by_value[0].read_bytes() and by_row[1].read_bytes() == by_value[1].read_bytes()
+    assert pl.read_parquet(by_row[2]).equals(pl.read_parquet(by_value[2]))
+    rows = read_jsonl(by_row[0])
+    assert len(rows) == 4004 and rows[4000]["verdict"] == rows[4001]["verdict"] == "clear"
+    assert rows[4002]["evidence"][0]["value"] == "Dahua 4MP Dome Camera Model 8 - New" and rows[4003]["evidence"][0]["value"] == "Dahua\tcamera #50"
+
+
 def test_writers_given_slices_of_a_batch_write_the_same_files(cli, tmp_path, monkeypatch):
     """Writers take a batch whose rows carry their own text (listing titles) in slices; every
     format is the same whatever the slice, and Parquet gets one row group per slice. A batch

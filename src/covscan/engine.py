@@ -121,7 +121,7 @@ class Engine:
                 self._tokenized.add(field)
             extractor = self.extractors[field]
             if field in self._tokenized and isinstance(extractor, KeyedExtractor):
-                fresh = self._keyed_group_ids(field, new, extractor)
+                fresh = pl.DataFrame({"value": new, "gid": self._keyed_group_ids(field, new, extractor)})
             else:
                 # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
                 extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
@@ -138,11 +138,11 @@ class Engine:
         known = {v: g for v in distinct.to_list() if (g := cache.get(v, fresh_gid.get(v, 0)))}
         return _group_frame(list(known), list(known.values()))
 
-    def _keyed_group_ids(self, field: str, values: pl.Series, extractor: KeyedExtractor) -> pl.DataFrame:
-        """Group ids of values whose extractor says which share evidence, worked out for the whole
-        column: one value is read per key not seen before, and its group, naming the row token, serves
-        every value of the key in this batch and later ones. Values without a key, or that cannot be
-        written in for a token, are read on their own."""
+    def _keyed_group_ids(self, field: str, values: pl.Series, extractor: KeyedExtractor) -> pl.Series:
+        """Group ids of (non-blank) values whose extractor says which share evidence, worked out for
+        the whole column: one value is read per key not seen before, and its group, naming the row
+        token, serves every value of the key in this batch and later ones. Values without a key, or
+        that cannot be written in for a token, are read on their own."""
         keyed = pl.DataFrame({"value": values, "key": extractor.evidence_keys(values)}).with_columns(
             key=pl.when(pl.col("value").str.contains(_NOT_PLAIN.pattern)).then(None).otherwise(pl.col("key"))
         )
@@ -151,16 +151,26 @@ class Engine:
         unseen = [k for k in keys.to_list() if k not in known]
         firsts = keyed.filter(pl.col("key").is_in(unseen)).unique("key", keep="first", maintain_order=True)
         alone = keyed["key"].is_null()
-        reads = [*firsts["value"].to_list(), *keyed["value"].filter(alone).to_list()]
+        loners = keyed["value"].filter(alone).unique(maintain_order=True)
+        reads = [*firsts["value"].to_list(), *loners.to_list()]
         gids = [self._value_group_id(field, v, ev) for v, ev in zip(reads, extractor.extract(reads, self.fields[field]))]
         fresh = dict(zip(firsts["key"].to_list(), gids))
         by_key = [fresh[k] if k in fresh else known[k] for k in keys.to_list()]
         if len(known) < CACHE_LIMIT:
             known.update(fresh)
         gid = keyed["key"].replace_strict(keys, pl.Series(by_key, dtype=pl.UInt32), default=0, return_dtype=pl.UInt32)
-        if alone.any():
-            gid = gid.scatter(alone.arg_true(), gids[len(fresh):])
-        return pl.DataFrame({"value": values, "gid": gid})
+        if len(loners):
+            own = keyed["value"].filter(alone).replace_strict(loners, pl.Series(gids[len(fresh):], dtype=pl.UInt32), return_dtype=pl.UInt32)
+            gid = gid.scatter(alone.arg_true(), own)
+        return gid
+
+    def _row_group_ids(self, field: str, column: pl.Series) -> pl.Series:
+        """Group ids row by row, for a keyed field whose values never recur (listing titles): there
+        are no distinct values worth finding and joining back."""
+        present = (column.str.strip_chars() != "").fill_null(False)
+        gids = self._keyed_group_ids(field, column.filter(present), self.extractors[field])  # type: ignore[arg-type]
+        self.extracted += len(gids)
+        return pl.repeat(0, len(column), dtype=pl.UInt32, eager=True).scatter(present.arg_true(), gids).alias(field)
 
     def _value_group_id(self, field: str, value: str, evidence: EvidenceTuple) -> int:
         """A value's group id (0: no evidence); in a tokenised field, evidence names the value by
@@ -225,12 +235,15 @@ class Engine:
         if self._mac:
             columns.append(self._mac.keys(staged[MAC_HEX], staged[MAC_NUMBER]).alias("mac"))
         values = pl.DataFrame(columns)
-        distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in self.fields).collect()
-        hits = {f: self._group_ids(f, distinct[f][0], batch.height) for f in self.fields}
-        gids = values.lazy().select(
+        by_row = [f for f in self.fields if f in self._unrepeated and f in self._tokenized and isinstance(self.extractors[f], KeyedExtractor)]
+        by_value = [f for f in self.fields if f not in by_row]
+        distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in by_value).collect()
+        hits = {f: self._group_ids(f, distinct[f][0], batch.height) for f in by_value}
+        replaced = values.lazy().select(
             pl.col(f).replace_strict(h["value"], h["gid"], default=0, return_dtype=pl.UInt32) if h.height else pl.lit(0, pl.UInt32).alias(f)
             for f, h in hits.items()
         ).collect()
+        gids = pl.DataFrame([replaced[f] if f in hits else self._row_group_ids(f, values[f]) for f in self.fields])
         signatures = gids.unique()
         mapping = signatures.with_columns(
             pl.Series("finding", [self._finding_index(sig) for sig in signatures.iter_rows()], dtype=pl.UInt32)
