@@ -6,6 +6,8 @@ Work is done once per distinct value, not once per row:
 2. each row is then a tuple of group ids, its *signature*; each distinct signature is fused once;
 3. signatures are joined back to rows. A million-row inventory with a few thousand distinct
    vendor strings costs a few thousand extractions and a few hundred fusions.
+Free text that hardly repeats (listing titles) is grouped by evidence key instead of by value, and
+once its values are known never to recur, row by row (_keyed_group_ids, _row_group_ids).
 """
 from __future__ import annotations
 

@@ -91,8 +91,8 @@ class DescriptionExtractor:
             keys.append(repr((word, models, fcc)))
         return words.scatter(special, pl.Series(keys, dtype=pl.String)) if special else words
 
-    def _word_keys(self, values: pl.Series) -> tuple[pl.Series, list[int]]:
-        """Per value, decided for the whole column at once: None for text the matchers must read
+    def _word_keys(self, text: pl.Series) -> tuple[pl.Series, list[int]]:
+        """Per value, decided for the whole column at once: null for text the matchers must read
         as it is (anything non-ASCII: full-width letters, CJK names); NOTHING_TO_NAME for ASCII text
         that cannot hold a name, a category term or an FCC ID label (none of its words begins one,
         and no "fcc"); otherwise its word key, the words normalize.tokens gives, each kept when a
@@ -100,7 +100,6 @@ class DescriptionExtractor:
         front when any is not generic (normalize.is_generic). Also the positions of the values that
         mention "fcc"."""
         word = pl.element()
-        text = values
         lower = text.str.to_lowercase()
         fcc = lower.str.contains("fcc", literal=True)
         words = lower.str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
