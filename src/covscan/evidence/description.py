@@ -112,6 +112,6 @@ class DescriptionExtractor:
         # negation window) and whether any is not generic (a `standalone` name needs the rest generic).
         spaced = keys.str.replace_all(OTHER, GENERIC, literal=True).str.replace_all(r"~(?: ~){3,}", "~ ~ ~")
         keys = pl.select(pl.when(keys.str.contains(OTHER, literal=True)).then(OTHER + "|" + spaced).otherwise(spaced)).to_series()
-        ascii_text = text.str.contains(r"^[\x00-\x7f]*$")
+        ascii_text = text.str.len_bytes() == text.str.len_chars()  # UTF-8: one byte per character
         word_keys = pl.select(pl.when(ascii_text).then(pl.when(candidate).then(keys).otherwise(pl.lit(NOTHING_TO_NAME)))).to_series()
         return word_keys, (fcc & ascii_text).arg_true().to_list()
