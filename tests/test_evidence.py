@@ -203,3 +203,24 @@ def test_model_numbers_in_text_are_found_with_or_without_the_text_prefilter(kb, 
     monkeypatch.setattr(matcher, "_anywhere", "")  # an empty pattern lets every text through
     assert found == matcher.hits(texts, in_text=True)
     assert sorted(found) == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_word_keys_worked_in_parts_are_the_same(kb, monkeypatch):
+    """A long column's word keys are worked out in parts at once, one per polars thread; the parts
+    joined are exactly the whole, FCC positions included."""
+    import covscan.evidence.base as base
+    from covscan.evidence import build_extractors
+
+    extractor = build_extractors(kb)["description"]
+    texts = pl.Series(["ＨＵＡＷＥＩ 4G router", "Hotspot FCC ID: SRQ-MF296C", "Mount for white steel Hikvision NVR", "",
+                       "Cotton T-Shirt Blue XL #88", "Huawei Technologies Co., Ltd. router", "fcc", "Dahua 8MP bullet camera"] * 3)
+    whole, fcc = extractor._word_keys(texts)
+    monkeypatch.setattr(base, "PARTS_MIN_ROWS", 2)
+    monkeypatch.setattr(base.pl, "thread_pool_size", lambda: 5)
+    parts, fcc_parts = extractor._word_keys(texts)
+    assert parts.equals(whole) and fcc_parts == fcc == [1, 6, 9, 14, 17, 22]
+    calls = []
+    collect_all = pl.collect_all
+    monkeypatch.setattr(base.pl, "collect_all", lambda frames: calls.append(len(frames)) or collect_all(frames))
+    extractor._word_keys(texts)
+    assert calls == [5]

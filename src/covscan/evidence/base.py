@@ -1,7 +1,7 @@
 """The extractor interface and the helpers every extractor shares."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 import polars as pl
@@ -10,6 +10,8 @@ from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
 
 EvidenceTuple = tuple[Evidence, ...]
+# A column shorter than this is worked on whole: splitting it costs more than it saves.
+PARTS_MIN_ROWS = 50_000
 
 
 class Extractor(Protocol):
@@ -29,6 +31,17 @@ class KeyedExtractor(Extractor, Protocol):
     its own). The engine then reads one value per key of a column whose values hardly repeat."""
 
     def evidence_keys(self, values: pl.Series) -> pl.Series: ...
+
+
+def collect_in_parts(frame: pl.DataFrame, plan: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+    """plan(frame) collected on one part of a long frame per polars thread at once, parts in order:
+    polars runs most string kernels on one thread, and a core is often free while a batch is
+    screened (listing titles: the writer waits for the next one)."""
+    parts = pl.thread_pool_size()
+    if frame.height < PARTS_MIN_ROWS or parts < 2:
+        return plan(frame.lazy()).collect()
+    step = -(-frame.height // parts)
+    return pl.concat(pl.collect_all([plan(frame.slice(start, step).lazy()) for start in range(0, frame.height, step)]))
 
 
 def node_evidence(

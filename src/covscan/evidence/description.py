@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from covscan.evidence.base import EvidenceTuple
+from covscan.evidence.base import EvidenceTuple, collect_in_parts
 from covscan.evidence.fcc_id import FCC_ID_IN_TEXT, FccIdExtractor
 from covscan.evidence.models import ModelMatcher
 from covscan.evidence.names import NOT_THE_MAKER_AFTER, NOT_THE_MAKER_BEFORE, NameExtractor
@@ -99,19 +99,28 @@ class DescriptionExtractor:
         name, term or negation uses it, else GENERIC, at most three in a row, with an OTHER mark in
         front when any is not generic (normalize.is_generic). Also the positions of the values that
         mention "fcc"."""
-        word = pl.element()
+        keyed = collect_in_parts(text.to_frame("text"), self._word_key_plan)
+        return keyed["key"], keyed["fcc"].arg_true().to_list()
+
+    def _word_key_plan(self, texts: pl.LazyFrame) -> pl.LazyFrame:
+        word, text, words, keys = pl.element(), pl.col("text"), pl.col("words"), pl.col("keys")
         lower = text.str.to_lowercase()
-        fcc = lower.str.contains("fcc", literal=True)
-        words = lower.str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
-            self._word_map_from, self._word_map_to, return_dtype=pl.String,
-            default=pl.when(word.str.contains(r"\d")).then(pl.lit(GENERIC)).otherwise(pl.lit(OTHER)),
-        ).drop_nulls())
-        candidate = fcc | words.list.eval(word.is_in(self.first_words)).list.any()
-        keys = words.list.join(" ")
+        texts = texts.with_columns(
+            fcc=lower.str.contains("fcc", literal=True),
+            words=lower.str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
+                self._word_map_from, self._word_map_to, return_dtype=pl.String,
+                default=pl.when(word.str.contains(r"\d")).then(pl.lit(GENERIC)).otherwise(pl.lit(OTHER)),
+            ).drop_nulls()),
+            ascii=text.str.len_bytes() == text.str.len_chars(),  # UTF-8: one byte per character
+        ).with_columns(
+            candidate=pl.col("fcc") | words.list.eval(word.is_in(self.first_words)).list.any(),
+            keys=words.list.join(" "),
+        )
         # Of other words, what matters is how far apart they set the words kept (up to three: the
         # negation window) and whether any is not generic (a `standalone` name needs the rest generic).
         spaced = keys.str.replace_all(OTHER, GENERIC, literal=True).str.replace_all(r"~(?: ~){3,}", "~ ~ ~")
-        keys = pl.select(pl.when(keys.str.contains(OTHER, literal=True)).then(OTHER + "|" + spaced).otherwise(spaced)).to_series()
-        ascii_text = text.str.len_bytes() == text.str.len_chars()  # UTF-8: one byte per character
-        word_keys = pl.select(pl.when(ascii_text).then(pl.when(candidate).then(keys).otherwise(pl.lit(NOTHING_TO_NAME)))).to_series()
-        return word_keys, (fcc & ascii_text).arg_true().to_list()
+        marked = pl.when(keys.str.contains(OTHER, literal=True)).then(OTHER + "|" + spaced).otherwise(spaced)
+        return texts.select(
+            key=pl.when(pl.col("ascii")).then(pl.when(pl.col("candidate")).then(marked).otherwise(pl.lit(NOTHING_TO_NAME))),
+            fcc=pl.col("fcc") & pl.col("ascii"),
+        )
