@@ -409,3 +409,15 @@ def test_many_valued_field_keeps_findings_bounded_and_output_unchanged(cli, tmp_
     rows = read_jsonl(jsonl)
     assert rows[11_999]["evidence"][-1]["value"] == "1.3.6.1.4.1.39165.2.3999" and rows[11_999]["verdict"] == "conditional"
     assert "\u2063" not in jsonl.read_text(encoding="utf-8")
+
+
+def test_blank_values_found_column_wide_are_what_python_strips():
+    """Values are blank column-wide exactly when str.strip() empties them, \\x1c-\\x1f included
+    (Rust's whitespace leaves those out, and a SADP reply of any bytes is evidence)."""
+    import sys
+
+    from covscan.engine import BLANK
+
+    assert set(BLANK) == {chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()}
+    values = ["", " ", "\x1c\x1d", "\x1f\u3000", "\u2028x", " a ", "\x85", "\ufeff"]
+    assert (pl.Series(values).str.strip_chars(BLANK) == "").to_list() == [not v.strip() for v in values]

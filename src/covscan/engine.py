@@ -46,6 +46,9 @@ UNREPEATED_MIN = 20_000
 # once this many of its values would have evidence of their own (thousands of sysObjectIDs or model
 # numbers, in one batch or spread over a long input): the findings they would multiply stay bounded.
 TOKENIZE_MIN = 1_000
+# What str.strip() removes, for blank values found column-wide: Rust's whitespace lacks \x1c-\x1f,
+# and a value of those alone would otherwise be screened (a SADP reply of any bytes is evidence).
+BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # U+3000 is the highest
 # An identifier is used as it stands when it is 1-64 of these characters (checked as "no other
 # character", which polars evaluates far faster than a counted Unicode repetition).
 _UNSAFE_ID_CHAR = r"[^\w.:/#-]"
@@ -108,7 +111,7 @@ class Engine:
         cache = self._value_gid[field]
         remember = field not in self._unrepeated
         if not remember:  # values never recur (a column of serial-like text): skip the cache lookups
-            new = distinct.filter(distinct.str.strip_chars() != "")
+            new = distinct.filter(distinct.str.strip_chars(BLANK) != "")
             cache = {}
         else:
             values = distinct.to_list()
@@ -169,7 +172,7 @@ class Engine:
     def _row_group_ids(self, field: str, column: pl.Series) -> pl.Series:
         """Group ids row by row, for a keyed field whose values never recur (listing titles): there
         are no distinct values worth finding and joining back."""
-        present = (column.str.strip_chars() != "").fill_null(False)
+        present = (column.str.strip_chars(BLANK) != "").fill_null(False)
         gids = self._keyed_group_ids(field, column.filter(present), self.extractors[field])  # type: ignore[arg-type]
         self.extracted += len(gids)
         return pl.repeat(0, len(column), dtype=pl.UInt32, eager=True).scatter(present.arg_true(), gids).alias(field)
