@@ -130,17 +130,17 @@ class Engine:
             else:
                 # The MAC field's values are block keys (MacExtractor.keys), so they are extracted by key.
                 extract = self._mac.extract_keys if field == "mac" and self._mac else extractor.extract
-                values = new.to_list()
-                found = extract(values, self.fields[field])
+                new_values = new.to_list()
+                found = extract(new_values, self.fields[field])
                 if field != "mac" and self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN:
                     self._tokenized.add(field)
-                fresh = _group_frame(values, [self._value_group_id(field, v, evidence) for v, evidence in zip(values, found)])
+                fresh = _group_frame(new_values, [self._value_group_id(field, v, ev) for v, ev in zip(new_values, found)])
         fresh_gid = dict(zip(fresh["value"].to_list(), fresh["gid"].to_list())) if remember else {}
         if len(cache) < CACHE_LIMIT:
             cache.update(fresh_gid)
         if not cache:
             return fresh.filter(pl.col("gid") != 0)
-        known = {v: g for v in distinct.to_list() if (g := cache.get(v, fresh_gid.get(v, 0)))}
+        known = {v: g for v in values if (g := cache.get(v, fresh_gid.get(v, 0)))}  # only a remembered field has a cache
         return _group_frame(list(known), list(known.values()))
 
     def _keyed_group_ids(self, field: str, values: pl.Series, extractor: KeyedExtractor) -> pl.Series:
@@ -169,11 +169,11 @@ class Engine:
             gid = gid.scatter(alone.arg_true(), own)
         return gid
 
-    def _row_group_ids(self, field: str, column: pl.Series) -> pl.Series:
+    def _row_group_ids(self, field: str, column: pl.Series, extractor: KeyedExtractor) -> pl.Series:
         """Group ids row by row, for a keyed field whose values never recur (listing titles): there
         are no distinct values worth finding and joining back."""
         present = (column.str.strip_chars(BLANK) != "").fill_null(False)
-        gids = self._keyed_group_ids(field, column.filter(present), self.extractors[field])  # type: ignore[arg-type]
+        gids = self._keyed_group_ids(field, column.filter(present), extractor)
         self.extracted += len(gids)
         return pl.repeat(0, len(column), dtype=pl.UInt32, eager=True).scatter(present.arg_true(), gids).alias(field)
 
@@ -240,7 +240,7 @@ class Engine:
         if self._mac:
             columns.append(self._mac.keys(staged[MAC_HEX], staged[MAC_NUMBER]).alias("mac"))
         values = pl.DataFrame(columns)
-        by_row = [f for f in self.fields if f in self._unrepeated and f in self._tokenized and isinstance(self.extractors[f], KeyedExtractor)]
+        by_row = {f: e for f in self._unrepeated & self._tokenized if isinstance(e := self.extractors[f], KeyedExtractor)}
         by_value = [f for f in self.fields if f not in by_row]
         distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in by_value).collect()
         hits = {f: self._group_ids(f, distinct[f][0], batch.height) for f in by_value}
@@ -248,7 +248,7 @@ class Engine:
             pl.col(f).replace_strict(h["value"], h["gid"], default=0, return_dtype=pl.UInt32) if h.height else pl.lit(0, pl.UInt32).alias(f)
             for f, h in hits.items()
         ).collect()
-        gids = pl.DataFrame([replaced[f] if f in hits else self._row_group_ids(f, values[f]) for f in self.fields])
+        gids = pl.DataFrame([replaced[f] if f in hits else self._row_group_ids(f, values[f], by_row[f]) for f in self.fields])
         signatures = gids.unique()
         mapping = signatures.with_columns(
             pl.Series("finding", [self._finding_index(sig) for sig in signatures.iter_rows()], dtype=pl.UInt32)

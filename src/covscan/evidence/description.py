@@ -81,11 +81,10 @@ class DescriptionExtractor:
         numbers or FCC IDs, the word key with those (written as a tuple, which no word key looks like)."""
         special = sorted(model_hits.keys() | set(with_fcc))
         keys = []
-        for i, word in zip(special, words.gather(special).to_list()):
+        for i, word, value in zip(special, words.gather(special).to_list(), values.gather(special).to_list()):
             if word is None:
                 keys.append(None)
                 continue
-            value = values[i]
             models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip()) for p, text in model_hits.get(i, ()))
             fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if word != NOTHING_TO_NAME else ()
             keys.append(repr((word, models, fcc)))
