@@ -1,20 +1,25 @@
 """CSV, TSV and other delimited text in any common encoding.
 
-Two ways to read, with the same result: when a streaming pre-scan proves the file well-formed
-(UTF-8, every line with the header's field count), polars reads it in batches at full speed;
-otherwise the csv module reads it row by row, so that a row whose field count differs from the
-header, or whose bytes do not decode, becomes an error row naming the row, the line and the
-column, and every other row is screened.
+Two ways to read, with the same result: polars reads batches at full speed for as long as the
+lines they come from are proven well-formed (UTF-8, every line one record with the header's field
+count), a chunk of the file at a time just ahead of the batch that needs it; from the first row
+that is not proven on, the csv module reads row by row, so that a row whose field count differs
+from the header, or whose bytes do not decode, becomes an error row naming the row, the line and
+the column, and every other row is screened.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import itertools
+import re
 import sys
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from charset_normalizer import from_bytes
 
@@ -26,6 +31,10 @@ SAMPLE_BYTES = 1 << 16
 LEGACY_ENCODINGS = ["cp1252", "cp1250", "iso8859_15", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251"]
 LATIN_CODE_PAGES = frozenset({"cp1252", "cp1250", "iso8859_15", "cp1257", "cp775", "latin_1", "iso8859_2"})
 REPLACEMENT = "\ufffd"
+# How much of the file the line proof reads at a time (whole lines: the rest waits for the next read).
+PROOF_BYTES = 1 << 24
+# A quoted field (doubled quotes inside), which hides the delimiters it holds.
+_QUOTED = re.compile(rb'"(?:[^"]|"")*"')
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -106,90 +115,180 @@ class DelimitedSource:
             return self._fast_position
         return self._binary.tell() if self._binary and not self._binary.closed else self.total
 
-    def _well_formed_lines(self) -> int | None:
-        """Line count when a streaming scan proves the file needs no row-by-row checks: UTF-8, no blank
-        lines, no quoted line breaks, and every line with the header's number of fields. None otherwise."""
-        if self.encoding not in ("utf-8", "utf-8-sig") or len(self.delimiter) != 1 or self.delimiter == '"':
+    def _line_proof(self) -> _LineProof | None:
+        """A proof of the file's lines for the fast reader, or None when the file cannot have one:
+        not UTF-8, a delimiter that is not one ASCII character, or a first line that is not the header."""
+        if self.encoding not in ("utf-8", "utf-8-sig") or len(self.delimiter.encode()) != 1 or self.delimiter in '"\r\n':
             return None
-        line = pl.col("line")
-        quoted = line.str.contains('"', literal=True)
-        delimiters = len(self.columns) - 1
-        # Only lines with a quote need the (costly) regex that hides delimiters inside quoted fields.
-        with_quotes = line.filter(quoted)
-        try:
-            check = pl.scan_csv(
-                self.path, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
-            ).select(
-                lines=pl.len(),
-                blank=line.is_null().any(),
-                split_quotes=(with_quotes.str.count_matches('"', literal=True) % 2 == 1).any(),
-                ragged=((line.str.count_matches(self.delimiter, literal=True) != delimiters) & ~quoted).any()
-                | (with_quotes.str.replace_all(r'"(?:[^"]|"")*"', '""').str.count_matches(self.delimiter, literal=True) != delimiters).any(),
-                first=line.first(),
-            ).collect(engine="streaming")
-        except (pl.exceptions.PolarsError, OSError):
-            return None  # invalid UTF-8, NUL bytes, ...: the exact reader says where
-        ok = not (check["blank"][0] or check["split_quotes"][0] or check["ragged"][0])
-        header = next(csv.reader([(check["first"][0] or "").lstrip("\ufeff")], delimiter=self.delimiter), [])
-        return int(check["lines"][0]) - 1 if ok and unique_headers(header) == self.columns else None
+        proof = _LineProof(self.path, self.delimiter, len(self.columns))
+        if proof.through(1) and unique_headers(next(csv.reader([proof.first_line.lstrip("\ufeff")], delimiter=self.delimiter))) == self.columns:
+            return proof
+        proof.close()
+        return None
 
     def batches(self, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
-        data_lines = self._well_formed_lines()
-        if data_lines is None:
-            yield from self._checked_batches(rows)
-            return
-        self._stream.close()
-        done = 0
-        for frame in pl.scan_csv(
-            self.path, separator=self.delimiter, infer_schema=False, has_header=True, new_columns=self.columns,
-        ).collect_batches(chunk_size=rows):
-            yield frame.with_columns(
-                pl.int_range(done, done + frame.height, dtype=pl.Int64).alias(ROW_COLUMN),
-                pl.lit(None, dtype=pl.String).alias(ERROR_COLUMN),
-            )
-            done += frame.height
-            self._fast_position = int(self.total * done / max(data_lines, 1))
+        """polars' batches while their lines are proven well-formed, then the exact reader from the
+        first row that is not (or whose batch polars could not read)."""
+        self.fast_rows = 0
+        try:
+            proof = self._line_proof()
+            if proof is not None:
+                with proof:
+                    yield from self._fast_batches(rows, proof)
+                    if proof.complete(self.fast_rows + 1):
+                        return
+            yield from self._checked_batches(rows, skip=self.fast_rows)
+        finally:
+            self._stream.close()
 
-    def _checked_batches(self, rows: int) -> Iterator[pl.DataFrame]:
-        """Row by row with the csv module: every ragged, undecodable or unterminated row is an error row."""
-        builder = BatchBuilder(self.columns)
+    def _fast_batches(self, rows: int, proof: _LineProof) -> Iterator[pl.DataFrame]:
+        done = 0
+        try:
+            for frame in pl.scan_csv(
+                self.path, separator=self.delimiter, infer_schema=False, has_header=True, new_columns=self.columns,
+            ).collect_batches(chunk_size=rows):
+                if not proof.through(done + frame.height + 1):  # line 1 is the header
+                    return
+                yield frame.with_columns(
+                    pl.int_range(done, done + frame.height, dtype=pl.Int64).alias(ROW_COLUMN),
+                    pl.lit(None, dtype=pl.String).alias(ERROR_COLUMN),
+                )
+                done = self.fast_rows = done + frame.height
+                self._fast_position = min(proof.bytes_read, self.total)
+        except (pl.exceptions.PolarsError, OSError):
+            return  # a line the proof has not reached yet: the exact reader says what is wrong with it
+
+    def _checked_batches(self, rows: int, skip: int = 0) -> Iterator[pl.DataFrame]:
+        """Row by row with the csv module: every ragged, undecodable or unterminated row is an error
+        row. The first `skip` rows, proven one line each, were read by the fast reader."""
+        self._fast_position = None
+        deque(itertools.islice(self._reader, skip), maxlen=0)
+        builder = BatchBuilder(self.columns, first_row=skip)
         width = len(self.columns)
         errors_before = _DecodeErrors.count
         name = self.path.name
-        try:
-            while True:
-                start = self._reader.line_num + 1
-                try:
-                    row = next(self._reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    end = self._reader.line_num
-                    runs_on = f"; a quote that is never closed makes it run on to line {end}" if end > start else ""
-                    builder.add_error(f"{name} row {builder.next_row} (line {start}): unreadable CSV: {exc}{runs_on}")
+        while True:
+            start = self._reader.line_num + 1
+            try:
+                row = next(self._reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                end = self._reader.line_num
+                runs_on = f"; a quote that is never closed makes it run on to line {end}" if end > start else ""
+                builder.add_error(f"{name} row {builder.next_row} (line {start}): unreadable CSV: {exc}{runs_on}")
+                continue
+            if not row:
+                continue  # a blank line is not a record
+            line = self._reader.line_num
+            where = f"{name} row {builder.next_row} (line {start})"
+            if _DecodeErrors.count != errors_before:  # decoding runs ahead of rows: check every row from now on
+                bad = next((self.columns[i] if i < width else f"field {i + 1}" for i, v in enumerate(row) if REPLACEMENT in v), None)
+                if bad is not None:
+                    builder.add_error(f"{where}, column {bad!r}: bytes that are not valid {self.encoding}; pass --encoding to read it")
                     continue
-                if not row:
-                    continue  # a blank line is not a record
-                line = self._reader.line_num
-                where = f"{name} row {builder.next_row} (line {start})"
-                if _DecodeErrors.count != errors_before:  # decoding runs ahead of rows: check every row from now on
-                    bad = next((self.columns[i] if i < width else f"field {i + 1}" for i, v in enumerate(row) if REPLACEMENT in v), None)
-                    if bad is not None:
-                        builder.add_error(f"{where}, column {bad!r}: bytes that are not valid {self.encoding}; pass --encoding to read it")
-                        continue
-                if len(row) != width:
-                    if len(row) < width:
-                        detail = f"{len(row)} fields but the header has {width}; column {self.columns[len(row)]!r} and after are missing"
-                    else:
-                        detail = f"{len(row)} fields but the header has {width}; extra field(s) after column {self.columns[-1]!r}"
-                    if line > start:
-                        detail += f"; a quote that is never closed makes this row run on to line {line}"
-                    builder.add_error(f"{where}: {detail}")
+            if len(row) != width:
+                if len(row) < width:
+                    detail = f"{len(row)} fields but the header has {width}; column {self.columns[len(row)]!r} and after are missing"
                 else:
-                    builder.add([v if v != "" else None for v in row])
-                if len(builder) >= rows:
-                    yield builder.take()
-            if len(builder):
+                    detail = f"{len(row)} fields but the header has {width}; extra field(s) after column {self.columns[-1]!r}"
+                if line > start:
+                    detail += f"; a quote that is never closed makes this row run on to line {line}"
+                builder.add_error(f"{where}: {detail}")
+            else:
+                builder.add([v if v != "" else None for v in row])
+            if len(builder) >= rows:
                 yield builder.take()
-        finally:
-            self._stream.close()
+        if len(builder):
+            yield builder.take()
+
+
+class _LineProof:
+    """Proves a UTF-8 file's lines well-formed from the start, a chunk at a time, so the fast reader
+    runs only ahead of what is proven: a line is well-formed when it is not blank, its bytes are
+    UTF-8 without NUL, its quotes pair up (no quoted line break) and, quoted fields aside, it holds
+    the header's number of delimiters. Each chunk is checked with a few numpy passes over one
+    reused buffer; only lines with a quote are looked at one by one. The proof stops at the first
+    line that is not well-formed."""
+
+    def __init__(self, path: Path, delimiter: str, fields: int) -> None:
+        self._file = path.open("rb")
+        self._delimiter = delimiter.encode()
+        self._expected = fields - 1
+        self._buffer = bytearray(PROOF_BYTES)
+        self._mask = np.empty(PROOF_BYTES, dtype=bool)
+        self._held = 0  # bytes at the start of the buffer that begin a line not yet read whole
+        self.lines = 0  # lines proven from the start of the file
+        self.bytes_read = 0
+        self.broken = False  # the line after the proven ones is not well-formed
+        self.eof = False
+        self.first_line = ""  # once proven, the header
+
+    def __enter__(self) -> _LineProof:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def through(self, lines: int) -> bool:
+        """Whether the file's first `lines` lines are proven well-formed (reading on as needed)."""
+        while self.lines < lines and not (self.broken or self.eof):
+            self._read()
+        return self.lines >= lines
+
+    def complete(self, lines: int) -> bool:
+        """Whether the file holds exactly `lines` lines, all of them well-formed."""
+        while not (self.broken or self.eof):
+            self._read()
+        return not self.broken and self.lines == lines
+
+    def _read(self) -> None:
+        if self._held == len(self._buffer):  # one line longer than the buffer
+            self._buffer.extend(bytes(len(self._buffer)))
+            self._mask = np.empty(len(self._buffer), dtype=bool)
+        with memoryview(self._buffer) as view:
+            got = self._file.readinto(view[self._held:])
+        self.bytes_read += got
+        size = self._held + got
+        self.eof = got == 0
+        whole = size if self.eof else self._buffer.rfind(b"\n", 0, size) + 1
+        if whole:
+            self._prove(whole)
+        self._buffer[: size - whole] = self._buffer[whole:size]
+        self._held = size - whole
+
+    def _prove(self, size: int) -> None:
+        """Prove the whole lines in the buffer's first `size` bytes (the last line may lack its line
+        break only at the end of the file)."""
+        buf = np.frombuffer(self._buffer, dtype=np.uint8, count=size)
+        mask = self._mask[:size]
+
+        def where(byte: int) -> np.ndarray:
+            return np.flatnonzero(np.equal(buf, byte, out=mask))
+
+        ends = where(ord("\n"))
+        if buf[-1] != ord("\n"):
+            ends = np.append(ends, size)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        delimiters = where(self._delimiter[0])
+        fields_ok = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) == self._expected
+        for line in np.unique(np.searchsorted(ends, where(ord('"')))):  # delimiters in quotes do not count
+            text = bytes(self._buffer[starts[line]:ends[line]])
+            fields_ok[line] = text.count(b'"') % 2 == 0 and _QUOTED.sub(b'""', text).count(self._delimiter) == self._expected
+        blank = (ends == starts) | ((ends - starts == 1) & (buf[starts] == ord("\r")))
+        good = fields_ok & ~blank
+        bad_bytes = where(0)
+        if np.greater_equal(buf, 0x80, out=mask).any():
+            try:
+                codecs.utf_8_decode(self._buffer[:size], None, True)
+            except UnicodeDecodeError as exc:
+                bad_bytes = np.append(bad_bytes, exc.start)
+        good[np.searchsorted(ends, bad_bytes)] = False
+        bad = np.flatnonzero(~good)
+        if self.lines == 0 and good[0]:
+            self.first_line = self._buffer[: ends[0]].decode("utf-8").rstrip("\r")
+        self.lines += int(bad[0]) if len(bad) else len(ends)
+        self.broken = bool(len(bad))
