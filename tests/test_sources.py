@@ -315,3 +315,22 @@ def test_line_proof_across_chunk_boundaries(tmp_path, monkeypatch, ending):
     path.write_bytes(ending.join(lines) + ending + ending + ending)  # blank lines at the end are not records
     fast_rows, frame = fast_then_checked(path, rows=16)
     assert frame.height == 200 and fast_rows == 192
+
+
+@pytest.mark.parametrize(("lines", "fields", "proven"), [
+    ([b"a,b,c", b"1,2,3", b"4,5,6,7", b"8,9", b"1,2,3"], 3, 2),  # an extra field, then one short: the total is right
+    ([b"a,b,c", b"1,2", b"4,5,6,7", b"1,2,3"], 3, 1),  # one short, then an extra field
+    ([b"a,b,c", b'"x,y",2,3', b'1,"2,,",3', b"4,5,6"], 3, 4),  # delimiters in quoted fields do not count
+    ([b"a,b,c", b'"x,y",2,3', b'1,"2,,"', b"4,5,6"], 3, 2),
+    ([b"a", b"1", b"", b"2"], 1, 2),  # a single column: only a blank line breaks it
+    ([b"a", b"1", b"\r", b"2"], 1, 2),
+    ([b"a,b", b"1,2", b"3,\xff", b"4,5"], 2, 2),  # not UTF-8
+])
+def test_line_proof_stops_at_the_first_line_that_is_not_well_formed(tmp_path, lines, fields, proven):
+    from covscan.sources.delimited import _LineProof
+
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with _LineProof(path, ",", fields) as proof:
+        assert not proof.complete(len(lines)) if proven < len(lines) else proof.complete(len(lines))
+        assert proof.lines == proven

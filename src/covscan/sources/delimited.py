@@ -265,30 +265,49 @@ class _LineProof:
         break only at the end of the file)."""
         buf = np.frombuffer(self._buffer, dtype=np.uint8, count=size)
         mask = self._mask[:size]
-
-        def where(byte: int) -> np.ndarray:
-            return np.flatnonzero(np.equal(buf, byte, out=mask))
-
-        ends = where(ord("\n"))
+        ends = np.flatnonzero(np.equal(buf, ord("\n"), out=mask))
         if buf[-1] != ord("\n"):
             ends = np.append(ends, size)
         starts = np.concatenate(([0], ends[:-1] + 1))
-        delimiters = where(self._delimiter[0])
-        fields_ok = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) == self._expected
-        for line in np.unique(np.searchsorted(ends, where(ord('"')))):  # delimiters in quotes do not count
+        quoted = self._lines_of(b'"', ends, size)
+        is_delimiter = np.equal(buf, self._delimiter[0], out=mask)
+        quoted_ok = []
+        for line in quoted:  # delimiters inside quoted fields do not count
             text = bytes(self._buffer[starts[line]:ends[line]])
-            fields_ok[line] = text.count(b'"') % 2 == 0 and _QUOTED.sub(b'""', text).count(self._delimiter) == self._expected
-        blank = (ends == starts) | ((ends - starts == 1) & (buf[starts] == ord("\r")))
-        good = fields_ok & ~blank
-        bad_bytes = where(0)
-        if np.greater_equal(buf, 0x80, out=mask).any():
+            quoted_ok.append(text.count(b'"') % 2 == 0 and _QUOTED.sub(b'""', text).count(self._delimiter) == self._expected)
+            is_delimiter[starts[line]:ends[line]] = False
+        good = self._delimiters_ok(np.flatnonzero(is_delimiter), starts, ends, quoted)
+        good[quoted] = quoted_ok
+        good &= (ends > starts) & ~((ends - starts == 1) & (buf[starts] == ord("\r")))  # blank lines are not records
+        good[self._lines_of(b"\0", ends, size)] = False
+        if buf.max() >= 0x80:
             try:
                 codecs.utf_8_decode(self._buffer[:size], None, True)
             except UnicodeDecodeError as exc:
-                bad_bytes = np.append(bad_bytes, exc.start)
-        good[np.searchsorted(ends, bad_bytes)] = False
+                good[np.searchsorted(ends, exc.start)] = False
         bad = np.flatnonzero(~good)
         if self.lines == 0 and good[0]:
             self.first_line = self._buffer[: ends[0]].decode("utf-8").rstrip("\r")
         self.lines += int(bad[0]) if len(bad) else len(ends)
         self.broken = bool(len(bad))
+
+    def _lines_of(self, byte: bytes, ends: np.ndarray, size: int) -> np.ndarray:
+        """The lines (indices into `ends`) that hold this byte; a memchr first, as most chunks hold
+        none. Uses the mask, so not while the mask holds something still needed."""
+        if self._buffer.find(byte, 0, size) < 0:
+            return np.empty(0, dtype=np.intp)
+        buf = np.frombuffer(self._buffer, dtype=np.uint8, count=size)
+        return np.unique(np.searchsorted(ends, np.flatnonzero(np.equal(buf, byte[0], out=self._mask[:size]))))
+
+    def _delimiters_ok(self, delimiters: np.ndarray, starts: np.ndarray, ends: np.ndarray, skipped: np.ndarray) -> np.ndarray:
+        """Per line, whether it holds exactly the expected number of these delimiters (`skipped`
+        lines hold none of them and are judged elsewhere). When the total is right, it is enough
+        that the first and last of each line's share lie within it: every line then holds at least
+        its share, so exactly. Otherwise each line's delimiters are counted."""
+        plain = np.ones(len(ends), dtype=bool)
+        plain[skipped] = False
+        e = self._expected
+        if len(delimiters) == e * int(plain.sum()):
+            if e == 0 or ((delimiters[::e] >= starts[plain]).all() and (delimiters[e - 1::e] < ends[plain]).all()):
+                return plain
+        return np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) == e
