@@ -337,6 +337,10 @@ class Engine:
             rows = self.token_rows(frame["finding"], token)
             if not rows.any():
                 continue
+            if rows.all():  # no rows to pick out and put back
+                values = batch.select(expr.fill_null(""))[:, 0]
+                frame = frame.with_columns(pl.col(c).str.replace_all(token, values, literal=True) for c in columns)
+                continue
             subset = pl.concat([frame.filter(rows).select(columns), batch.filter(rows).select(expr.fill_null("").alias("__value"))],
                                how="horizontal").select(pl.col(c).str.replace_all(token, pl.col("__value"), literal=True) for c in columns)
             positions = rows.arg_true()

@@ -136,6 +136,8 @@ def _flat(f: Finding) -> tuple[Any, ...]:
             "; ".join(r.id for r in f.regimes), f.explanation, " | ".join(evidence_text(e) for e in f.evidence))
 
 
+# The finding's columns that can carry a row's own values (a MAC, a listing title), written in per row.
+ROW_VALUE_COLUMNS = ("explanation", "evidence")
 # What an error row shows in place of the finding's text.
 ERROR_TEXT = {"verdict": pl.lit(Verdict.ERROR.value), "explanation": pl.col("error")}
 
@@ -147,6 +149,6 @@ def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_c
     flat = flat.with_columns(
         pl.when(pl.col("error").is_null()).then(pl.col(c)).otherwise(text).alias(c) for c, text in ERROR_TEXT.items() if c in columns
     )
-    flat = engine.fill_row_values(flat, batch, [c for c in ("explanation", "evidence") if c in columns])
+    flat = engine.fill_row_values(flat, batch, [c for c in ROW_VALUE_COLUMNS if c in columns])
     renamed = {c: (f"input_{c}" if c in ("row", "id", *FINDING_COLUMNS) else c) for c in input_columns}
     return pl.concat([batch.select(input_columns).rename(renamed), flat.select("row", "id", *columns)], how="horizontal")

@@ -17,9 +17,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from covscan.engine import Engine
-from covscan.report.base import FINDING_COLUMNS, AtomicFile, FlatFindings, Summary, flat_rows
+from covscan.report.base import FINDING_COLUMNS, ROW_VALUE_COLUMNS, AtomicFile, FlatFindings, Summary, flat_rows
 
 TEXT_COLUMNS = ("verdict", "entity", "relation", "regimes", "explanation", "evidence")
+FIXED_TEXT_COLUMNS = tuple(c for c in TEXT_COLUMNS if c not in ROW_VALUE_COLUMNS)  # a row's own only when it is an error
 PER_ROW_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in TEXT_COLUMNS)
 STATISTICS = ["row", "verdict", "entity", "relation", "confidence", "entry"]
 
@@ -47,22 +48,24 @@ class ParquetWriter:
 
     def _dictionaries(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
         """Each text column as indices into a dictionary of just the texts this batch uses, each once:
-        the texts of the findings it uses, then those of rows with their own text. A dictionary that
+        the texts of the findings it uses, then those of rows with their own text (error rows, and
+        in the columns that carry row values, rows whose finding names them). A dictionary that
         repeats a value, or carries texts no row uses, costs pyarrow a per-row re-encoding or a large
         dictionary page per row group."""
         finding, findings = result["finding"], self.findings.frame(engine)
-        own = engine.token_rows(finding) | result["error"].is_not_null()
-        own_texts = flat_rows(batch.filter(own), result.filter(own), engine, [], self.findings, TEXT_COLUMNS)
-        used = finding.filter(~own).unique()
-        position = pl.repeat(None, findings.height, dtype=pl.UInt32, eager=True).scatter(
-            used, pl.int_range(len(used), dtype=pl.UInt32, eager=True))
-        entry = pl.select(
-            pl.when(own).then(len(used) + own.cum_sum() - 1).otherwise(position.gather(finding)).cast(pl.UInt32)
-        ).to_series().to_arrow()
+        errors = result["error"].is_not_null()
         out = {}
-        for name in TEXT_COLUMNS:
-            texts = pc.dictionary_encode(pl.concat([findings[name][used], own_texts[name]]).to_arrow())
-            out[name] = pa.DictionaryArray.from_arrays(texts.indices.take(entry), texts.dictionary)
+        for own, names in ((engine.token_rows(finding) | errors, ROW_VALUE_COLUMNS), (errors, FIXED_TEXT_COLUMNS)):
+            own_texts = flat_rows(batch.filter(own), result.filter(own), engine, [], self.findings, names)
+            used = finding.filter(~own).unique()
+            position = pl.repeat(None, findings.height, dtype=pl.UInt32, eager=True).scatter(
+                used, pl.int_range(len(used), dtype=pl.UInt32, eager=True))
+            entry = pl.select(
+                pl.when(own).then(len(used) + own.cum_sum() - 1).otherwise(position.gather(finding)).cast(pl.UInt32)
+            ).to_series().to_arrow()
+            for name in names:
+                texts = pc.dictionary_encode(pl.concat([findings[name][used], own_texts[name]]).to_arrow())
+                out[name] = pa.DictionaryArray.from_arrays(texts.indices.take(entry), texts.dictionary)
         return out
 
     def close(self, summary: Summary) -> None:
