@@ -13,7 +13,6 @@ import codecs
 import csv
 import io
 import itertools
-import re
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -33,8 +32,6 @@ LATIN_CODE_PAGES = frozenset({"cp1252", "cp1250", "iso8859_15", "cp1257", "cp775
 REPLACEMENT = "\ufffd"
 # How much of the file the line proof reads at a time (whole lines: the rest waits for the next read).
 PROOF_BYTES = 1 << 24
-# A quoted field (doubled quotes inside), which hides the delimiters it holds.
-_QUOTED = re.compile(rb'"(?:[^"]|"")*"')
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -208,8 +205,7 @@ class _LineProof:
     runs only ahead of what is proven: a line is well-formed when it is not blank, its bytes are
     UTF-8 without NUL, its quotes pair up (no quoted line break) and, quoted fields aside, it holds
     the header's number of delimiters. Each chunk is checked with a few numpy passes over one
-    reused buffer; only lines with a quote are looked at one by one. The proof stops at the first
-    line that is not well-formed."""
+    reused buffer. The proof stops at the first line that is not well-formed."""
 
     def __init__(self, path: Path, delimiter: str, fields: int) -> None:
         self._file = path.open("rb")
@@ -264,22 +260,30 @@ class _LineProof:
         """Prove the whole lines in the buffer's first `size` bytes (the last line may lack its line
         break only at the end of the file)."""
         buf = np.frombuffer(self._buffer, dtype=np.uint8, count=size)
-        mask = self._mask[:size]
-        ends = np.flatnonzero(np.equal(buf, ord("\n"), out=mask))
+        ends = self._positions(ord("\n"), size)
         if buf[-1] != ord("\n"):
             ends = np.append(ends, size)
         starts = np.concatenate(([0], ends[:-1] + 1))
-        quoted = self._lines_of(b'"', ends, size)
-        is_delimiter = np.equal(buf, self._delimiter[0], out=mask)
-        quoted_ok = []
-        for line in quoted:  # delimiters inside quoted fields do not count
-            text = bytes(self._buffer[starts[line]:ends[line]])
-            quoted_ok.append(text.count(b'"') % 2 == 0 and _QUOTED.sub(b'""', text).count(self._delimiter) == self._expected)
-            is_delimiter[starts[line]:ends[line]] = False
-        good = self._delimiters_ok(np.flatnonzero(is_delimiter), starts, ends, quoted)
-        good[quoted] = quoted_ok
-        good &= (ends > starts) & ~((ends - starts == 1) & (buf[starts] == ord("\r")))  # blank lines are not records
-        good[self._lines_of(b"\0", ends, size)] = False
+        good = (ends > starts) & ~((ends - starts == 1) & (buf[starts] == ord("\r")))  # blank lines are not records
+        delimiters = self._positions(self._delimiter[0], size)
+        if self._buffer.find(b'"', 0, size) >= 0:
+            # A line with an odd number of quotes breaks inside a quoted field (or holds a stray
+            # quote), and the proof stops there. Before it, a delimiter lies inside a quoted field
+            # exactly when an odd number of quotes precede it (an escaped quote is two), and then it
+            # does not count.
+            quotes = self._positions(ord('"'), size)
+            quoted = np.searchsorted(ends, quotes)  # the line of each quote
+            good &= np.bincount(quoted, minlength=len(ends)) % 2 == 0
+            lines = np.unique(quoted)
+            first, last = np.searchsorted(delimiters, starts[lines]), np.searchsorted(delimiters, ends[lines])
+            counts = last - first
+            candidates = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())  # delimiters on quoted lines
+            counted = np.ones(len(delimiters), dtype=bool)
+            counted[candidates[np.searchsorted(quotes, delimiters[candidates]) % 2 == 1]] = False
+            delimiters = delimiters[counted]
+        good &= self._delimiters_ok(delimiters, starts, ends)
+        if self._buffer.find(b"\0", 0, size) >= 0:
+            good[np.searchsorted(ends, self._positions(0, size))] = False
         if buf.max() >= 0x80:
             try:
                 codecs.utf_8_decode(self._buffer[:size], None, True)
@@ -291,23 +295,18 @@ class _LineProof:
         self.lines += int(bad[0]) if len(bad) else len(ends)
         self.broken = bool(len(bad))
 
-    def _lines_of(self, byte: bytes, ends: np.ndarray, size: int) -> np.ndarray:
-        """The lines (indices into `ends`) that hold this byte; a memchr first, as most chunks hold
-        none. Uses the mask, so not while the mask holds something still needed."""
-        if self._buffer.find(byte, 0, size) < 0:
-            return np.empty(0, dtype=np.intp)
+    def _positions(self, byte: int, size: int) -> np.ndarray:
+        """Where this byte occurs in the buffer's first `size` bytes (one reused mask, no new one)."""
         buf = np.frombuffer(self._buffer, dtype=np.uint8, count=size)
-        return np.unique(np.searchsorted(ends, np.flatnonzero(np.equal(buf, byte[0], out=self._mask[:size]))))
+        return np.flatnonzero(np.equal(buf, byte, out=self._mask[:size]))
 
-    def _delimiters_ok(self, delimiters: np.ndarray, starts: np.ndarray, ends: np.ndarray, skipped: np.ndarray) -> np.ndarray:
-        """Per line, whether it holds exactly the expected number of these delimiters (`skipped`
-        lines hold none of them and are judged elsewhere). When the total is right, it is enough
-        that the first and last of each line's share lie within it: every line then holds at least
-        its share, so exactly. Otherwise each line's delimiters are counted."""
-        plain = np.ones(len(ends), dtype=bool)
-        plain[skipped] = False
+    def _delimiters_ok(self, delimiters: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Per line, whether it holds exactly the expected number of these delimiters. When the
+        total is right, it is enough that the first and last of each line's share lie within it:
+        every line then holds at least its share, so exactly. Otherwise each line's are counted."""
         e = self._expected
-        if len(delimiters) == e * int(plain.sum()):
-            if e == 0 or ((delimiters[::e] >= starts[plain]).all() and (delimiters[e - 1::e] < ends[plain]).all()):
-                return plain
+        if len(delimiters) == e * len(ends) and (
+            e == 0 or ((delimiters[::e] >= starts).all() and (delimiters[e - 1::e] < ends).all())
+        ):
+            return np.ones(len(ends), dtype=bool)
         return np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) == e
