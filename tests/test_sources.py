@@ -298,8 +298,9 @@ def test_fast_reader_hands_over_at_the_first_row_it_cannot_prove(tmp_path, name,
 
 @pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
 def test_line_proof_across_chunk_boundaries(tmp_path, monkeypatch, ending):
-    """Lines that straddle the proof's reads, quoted delimiters, accents, a last line without a
-    line break: every row is proven and read fast, exactly as the exact reader reads them."""
+    """Lines that straddle the proof's reads, lines longer than a read, quoted delimiters and
+    escaped quotes, accents, a last line without a line break: every row is proven and read fast,
+    exactly as the exact reader reads them."""
     from covscan.sources import delimited
 
     monkeypatch.setattr(delimited, "PROOF_BYTES", 37)
@@ -307,11 +308,14 @@ def test_line_proof_across_chunk_boundaries(tmp_path, monkeypatch, ending):
         (f'"Zhejiang Dahua, caf\u00e9 {i}",M{i},' if i % 3 == 0 else f"Vendor {i},M{i},00:18:82:00:00:{i:02X}").encode()
         for i in range(200)
     ]
+    lines[50] = b'"A ""quoted"", very long vendor name, with commas, that no read of the proof holds whole",M49,'
+    lines[51] = b"Vendor 50," + b"M" * 200 + b","
     path = tmp_path / "chunks.csv"
     path.write_bytes(ending.join(lines))
     fast_rows, frame = fast_then_checked(path, rows=16)
     assert fast_rows == frame.height == 200
     assert frame["vendor"][3] == "Zhejiang Dahua, caf\u00e9 3"
+    assert frame["vendor"][49].startswith('A "quoted", very long') and frame["model"][50] == "M" * 200
     path.write_bytes(ending.join(lines) + ending + ending + ending)  # blank lines at the end are not records
     fast_rows, frame = fast_then_checked(path, rows=16)
     assert frame.height == 200 and fast_rows == 192

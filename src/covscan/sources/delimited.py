@@ -82,6 +82,7 @@ class DelimitedSource:
         self.delimiter = delimiter or self._sniff(text, path)
         self._binary: io.BufferedReader | None = None
         self._fast_position: int | None = None
+        self.fast_rows = 0  # rows the fast reader gave, before the exact reader took over (if it did)
         self._stream = self._open()
         self._reader = csv.reader(self._stream, delimiter=self.delimiter, strict=True)
         header = next(self._reader, None)
@@ -139,18 +140,18 @@ class DelimitedSource:
             self._stream.close()
 
     def _fast_batches(self, rows: int, proof: _LineProof) -> Iterator[pl.DataFrame]:
-        done = 0
         try:
             for frame in pl.scan_csv(
                 self.path, separator=self.delimiter, infer_schema=False, has_header=True, new_columns=self.columns,
             ).collect_batches(chunk_size=rows):
+                done = self.fast_rows
                 if not proof.through(done + frame.height + 1):  # line 1 is the header
                     return
                 yield frame.with_columns(
                     pl.int_range(done, done + frame.height, dtype=pl.Int64).alias(ROW_COLUMN),
                     pl.lit(None, dtype=pl.String).alias(ERROR_COLUMN),
                 )
-                done = self.fast_rows = done + frame.height
+                self.fast_rows += frame.height
                 self._fast_position = min(proof.bytes_read, self.total)
         except (pl.exceptions.PolarsError, OSError):
             return  # a line the proof has not reached yet: the exact reader says what is wrong with it
@@ -267,33 +268,38 @@ class _LineProof:
         good = (ends > starts) & ~((ends - starts == 1) & (buf[starts] == ord("\r")))  # blank lines are not records
         delimiters = self._positions(self._delimiter[0], size)
         if self._buffer.find(b'"', 0, size) >= 0:
-            # A line with an odd number of quotes breaks inside a quoted field (or holds a stray
-            # quote), and the proof stops there. Before it, a delimiter lies inside a quoted field
-            # exactly when an odd number of quotes precede it (an escaped quote is two), and then it
-            # does not count.
-            quotes = self._positions(ord('"'), size)
-            quoted = np.searchsorted(ends, quotes)  # the line of each quote
-            good &= np.bincount(quoted, minlength=len(ends)) % 2 == 0
-            lines = np.unique(quoted)
-            first, last = np.searchsorted(delimiters, starts[lines]), np.searchsorted(delimiters, ends[lines])
-            counts = last - first
-            candidates = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())  # delimiters on quoted lines
-            counted = np.ones(len(delimiters), dtype=bool)
-            counted[candidates[np.searchsorted(quotes, delimiters[candidates]) % 2 == 1]] = False
-            delimiters = delimiters[counted]
+            delimiters, paired = self._outside_quotes(delimiters, starts, ends, size)
+            good &= paired
         good &= self._delimiters_ok(delimiters, starts, ends)
         if self._buffer.find(b"\0", 0, size) >= 0:
             good[np.searchsorted(ends, self._positions(0, size))] = False
         if buf.max() >= 0x80:
-            try:
-                codecs.utf_8_decode(self._buffer[:size], None, True)
-            except UnicodeDecodeError as exc:
-                good[np.searchsorted(ends, exc.start)] = False
+            with memoryview(self._buffer) as view:
+                try:
+                    codecs.utf_8_decode(view[:size], None, True)
+                except UnicodeDecodeError as exc:
+                    good[np.searchsorted(ends, exc.start)] = False
         bad = np.flatnonzero(~good)
         if self.lines == 0 and good[0]:
             self.first_line = self._buffer[: ends[0]].decode("utf-8").rstrip("\r")
         self.lines += int(bad[0]) if len(bad) else len(ends)
         self.broken = bool(len(bad))
+
+    def _outside_quotes(self, delimiters: np.ndarray, starts: np.ndarray, ends: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The delimiters that are not inside a quoted field, and per line whether its quotes pair up
+        (an odd number is a quoted line break or a stray quote, where the proof stops). Before the
+        first such line, a delimiter lies inside a quoted field exactly when an odd number of quotes
+        precede it (an escaped quote counts two); only delimiters on lines with a quote are looked at."""
+        quotes = self._positions(ord('"'), size)
+        line_of_quote = np.searchsorted(ends, quotes)
+        paired = np.bincount(line_of_quote, minlength=len(ends)) % 2 == 0
+        lines = np.unique(line_of_quote)
+        first, last = np.searchsorted(delimiters, starts[lines]), np.searchsorted(delimiters, ends[lines])
+        counts = last - first
+        on_quoted_lines = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        outside = np.ones(len(delimiters), dtype=bool)
+        outside[on_quoted_lines[np.searchsorted(quotes, delimiters[on_quoted_lines]) % 2 == 1]] = False
+        return delimiters[outside], paired
 
     def _positions(self, byte: int, size: int) -> np.ndarray:
         """Where this byte occurs in the buffer's first `size` bytes (one reused mask, no new one)."""
