@@ -3,11 +3,12 @@
 For each inventory size, and for the catalog (listing titles that hardly repeat), it measures, in
 the same run and each in its own process (so peak RSS is that process's own):
   floor     polars reads the CSV and writes it back unchanged (the cost of touching the file)
-  I/O only  covscan screen -> Parquet with the screening taken out: its own reader, writer thread
-            and Parquet writer, every row given the no-evidence finding and its asset id as id
-            (what reading and writing covscan's output costs, before anything is screened)
-  covscan   covscan screen, once per output format: Parquet, CSV and JSONL (the formats write
-            about 0.35x, 4.5x and 9.6x the input's bytes, which bounds what each can reach)
+  I/O only  (inventories) covscan screen -> Parquet with the screening taken out: its own reader,
+            writer thread and Parquet writer, every row given the no-evidence finding and its asset
+            id as id (what reading and writing covscan's output costs, before anything is screened)
+  covscan   covscan screen, once per output format: Parquet, CSV and JSONL (for an inventory the
+            formats write about 0.35x, 3.7x and 7.3x the input's bytes, which bounds what each can
+            reach)
   naive     per-row Python with rapidfuzz extractOne(WRatio) on the vendor (the title for the
             catalog), on a 20,000-row sample, extrapolated (what a straightforward script would do)
 and prints rows/s, CPU seconds (user + system, all threads), peak RSS, bytes written and the
