@@ -60,8 +60,8 @@ def test_ragged_csv_rows_become_error_rows_naming_row_line_and_column(tmp_path):
     assert frame["__row__"].to_list() == [0, 1, 2, 3]
 
 
-def test_pre_scan_reads_delimiters_inside_quotes_as_text(tmp_path):
-    """The fast reader is used only when the pre-scan proves every line has the header's field
+def test_line_proof_reads_delimiters_inside_quotes_as_text(tmp_path):
+    """The fast reader is used only while the line proof shows every line has the header's field
     count; quoted delimiters and doubled quotes do not count, a quoted line's extra field does."""
     header = "vendor,model,mac\n"
     good = header + '"Zhejiang Dahua Technology Co., Ltd.",NVR4208,\n"say ""hi"", ok",x,y\nCisco,C9300,\n'
@@ -336,5 +336,5 @@ def test_line_proof_stops_at_the_first_line_that_is_not_well_formed(tmp_path, li
     path = tmp_path / "p.csv"
     path.write_bytes(b"\n".join(lines) + b"\n")
     with _LineProof(path, ",", fields) as proof:
-        assert not proof.complete(len(lines)) if proven < len(lines) else proof.complete(len(lines))
+        assert proof.complete(len(lines)) == (proven == len(lines))
         assert proof.lines == proven
