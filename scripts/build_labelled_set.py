@@ -14,12 +14,12 @@ from pathlib import Path
 
 COLUMNS = ["asset_id", "vendor", "manufacturer", "brand", "model", "mac", "fcc_id", "sysobjectid", "usb_id",
            "description", "software", "service_provider", "category", "country_of_origin", "use",
-           "expected_verdict", "expected_entity", "note"]
+           "expected_verdict", "expected_entity", "label_note"]
 rows: list[dict[str, str]] = []
 
 
 def add(verdict: str, entity: str, note: str, **fields: str) -> None:
-    rows.append({"expected_verdict": verdict, "expected_entity": entity, "note": note, **fields})
+    rows.append({"expected_verdict": verdict, "expected_entity": entity, "label_note": note, **fields})
 
 
 def macs(prefix: str, n: int) -> list[str]:
@@ -84,7 +84,7 @@ add("covered", "zte", "description", description="ZTE ZXHN F670L GPON ONT")
 add("covered", "zte", "full inventory row", vendor="ZTE", model="ZXA10 C600", mac=macs("00:1E:73", 1)[0], asset_id="RR-2001", description="OLT in central office")
 add("review", "zte", "uncorroborated hotspot pattern", model="MF96U")
 add("review", "zte", "uncorroborated bare ONT model", model="F660")
-add("review", "zte", "Nubia, weakly linked", vendor="Nubia Technology Co., Ltd.")
+add("covered", "zte", "Nubia, ZTE affiliate (about 49.9%, audit #21)", vendor="Nubia Technology Co., Ltd.")
 
 # ------------------------------------------------------------------ Hytera (entry 3, use-limited)
 for v in ["Hytera Communications Corporation Limited", "Hytera", "HYTERA COMMUNICATIONS CO.,LTD", "Hytera US Inc.", "PowerTrunk, Inc.", "Hytera Austria GmbH"]:
@@ -99,10 +99,10 @@ add("conditional", "hytera", "PEN 40297", sysobjectid="1.3.6.1.4.1.40297.1.2")
 add("conditional", "hytera", "USB 238b", usb_id="238b:0a11")
 add("conditional", "hytera", "description", description="Hytera DMR repeater RD985")
 add("covered", "hytera", "stated public-safety use", vendor="Hytera", model="PD782G", use="police department")
-add("review", "hytera", "Sepura, link not evidenced", vendor="Sepura Limited")
-add("review", "hytera", "Norsat, link not evidenced", vendor="Norsat International Inc.")
+add("conditional", "hytera", "Sepura, Hytera subsidiary since 2017 (audit #13)", vendor="Sepura Limited")
+add("conditional", "hytera", "Norsat, Hytera subsidiary since 2017-07-20 (audit #13)", vendor="Norsat International Inc.")
 add("review", "hytera", "uncorroborated radio pattern", model="PD782G")
-add("review", "hytera", "Norsat MA-S, link not evidenced", mac=macs("70:B3:D5:0A:E", 1)[0])
+add("conditional", "hytera", "Norsat MA-S (audit #13)", mac=macs("70:B3:D5:0A:E", 1)[0])
 
 # ------------------------------------------------------------------ Hikvision (entry 4, use-limited)
 for v in ["Hangzhou Hikvision Digital Technology Co., Ltd.", "HIKVISION", "Hikvision", "Hikvision Digital Technology", "Hikvision USA, Inc.",
@@ -132,7 +132,7 @@ add("review", "hikvision", "LTS OEM", vendor="LT Security Inc")
 add("review", "hikvision", "LTS MAC", mac=macs("14:2F:FD", 1)[0])
 add("review", "hikvision", "Annke OEM", vendor="Annke")
 add("review", "hikvision", "Swann OEM (low)", vendor="Swann")
-add("review", "hikvision", "Hikstorage (low link)", vendor="Wuhan Hikstorage Technology Co.,Ltd")
+add("conditional", "hikvision", "Hikstorage, Hikvision subsidiary (audit #17)", vendor="Wuhan Hikstorage Technology Co.,Ltd")
 add("review", "hikvision", "Hikailink (unverified link)", vendor="ZHEJIANG HIKAILINK TECHNOLOGY Co., Ltd")
 add("review", "hikvision", "EZVIZ grantee code low confidence", fcc_id="2APV2-CS-C6N")
 add("review", "hikvision", "EZVIZ model alone", model="CS-C6N-A0-1C2WFR")
@@ -140,15 +140,18 @@ add("review", "hikvision", "EZVIZ model alone", model="CS-C6N-A0-1C2WFR")
 # ------------------------------------------------------------------ Dahua (entry 5, use-limited)
 for v in ["Zhejiang Dahua Technology Co., Ltd.", "Dahua Technology", "Dahua", "DAHUA", "Dahua Technology Company",
           "浙江大华技术股份有限公司", "ZHEJIANG DAHUA TECHNOLOGYCO.,LTD", "Zhejiang Dahua Vision Technology Co., Ltd.", "Dahau",
-          "Imou", "Lechange", "Hangzhou Huacheng Network Technology Co.,Ltd", "Dahua Security"]:
+          "Dahua Security"]:
     add("conditional", "dahua", "Dahua name or brand", vendor=v)
+for v in ["Imou", "Lechange", "Hangzhou Huacheng Network Technology Co.,Ltd"]:
+    add("review", "dahua", "Huacheng (Imou), sold by Dahua in 2025 (audit #5)", vendor=v)
 for m in ["IPC-HDW5231R-ZE", "IPC-HFW2831S-S-S2", "IPC-HDBW3841E-AS", "DH-IPC-HDW2449T-S-PRO", "DH-XVR5104H-I",
           "DH-XVR5816S-4KL-I2-LP", "DH-SD2AY", "SD5A425XA-HNR", "TPC-BF1241-T-B3F4-DW-S8", "VTO2311R-WP", "DHI-DB11"]:
     add("conditional", "dahua", "Dahua model", model=m)
 add("conditional", "dahua", "Dahua NVR with vendor", vendor="Dahua", model="NVR4208-4KS2")
-add("conditional", "dahua", "grantee 2AVYF (Imou)", fcc_id="2AVYF-IPC-F42FX")
-for m in macs("38:AF:29", 3) + macs("08:ED:ED", 2) + macs("14:A7:8B", 2) + macs("1C:4D:89", 1):
-    add("conditional", "dahua", "Dahua / Huacheng MA-L", mac=m)
+add("review", "dahua", "grantee 2AVYF (Huacheng, audit #5)", fcc_id="2AVYF-IPC-F42FX")
+for m in macs("38:AF:29", 3) + macs("08:ED:ED", 2) + macs("14:A7:8B", 2):
+    add("conditional", "dahua", "Dahua MA-L", mac=m)
+add("review", "dahua", "Huacheng MA-L (audit #5)", mac=macs("1C:4D:89", 1)[0])
 add("conditional", "dahua", "PEN 37496", sysobjectid="1.3.6.1.4.1.37496.1.1")
 add("conditional", "dahua", "description", description="Dahua 8MP WizSense bullet camera")
 add("conditional", "dahua", "OEM brand with Dahua model", vendor="Amcrest", model="IPC-HDW5231R-ZE")

@@ -33,7 +33,7 @@ def test_mac_blocks_of_all_sizes(judge):
     assert judge(mac="AC:64:DD:51:00:01").entity == "zte"          # MA-M of Shanghai ZTE
     assert judge(mac="EC:5B:CD:E1:00:01").entity == "autel"        # MA-M of Autel Robotics USA
     norsat = judge(mac="70:B3:D5:0A:E1:23")                       # MA-S of Norsat
-    assert norsat.entity == "hytera" and norsat.verdict.value == "review"
+    assert norsat.entity == "hytera" and norsat.verdict.value == "conditional"  # Hytera subsidiary since 2017
     assert "MA-S" in norsat.evidence[0].matched
 
 

@@ -67,15 +67,21 @@ def test_unverified_facts_are_not_promoted(kb):
     assert kb.grantees["Q78"].confidence == "unverified"
     assert kb.grantees["2APV2"].confidence == "low"
     assert kb.grantees["QIS"].confidence == kb.grantees["2ADTD"].confidence == "high"
+    # The KB audit of 2026-12-01 (#14) verified Hytera's Chinese name with sources; facts it marks L stay L.
     hytera_cjk = next(a for a in kb.aliases if a.name == "海能达通信股份有限公司")
-    assert hytera_cjk.confidence == "unverified"
+    assert hytera_cjk.confidence == "high" and "audit" in hytera_cjk.source
+    by_name = {a.name: a for a in kb.aliases}
+    assert by_name["卡巴斯基"].confidence == "low"
+    assert by_name["大华银行"].confidence == "low"
+    dfars = [n for n in kb.regimes["dod_1260h"].notes if "DFARS" in n["text"]]
+    assert dfars and all(n["confidence"] == "unverified" for n in dfars)
 
 
 def test_entity_graph_links_brands_to_parents(kb):
     cases = {
-        "ezviz": ("hikvision", "brand"), "hilook": ("hikvision", "brand"), "hikmicro": ("hikvision", "affiliate"),
+        "ezviz": ("hikvision", "subsidiary"), "hilook": ("hikvision", "brand"), "hikmicro": ("hikvision", "subsidiary"),
         "annke": ("hikvision", "oem"), "lts": ("hikvision", "oem"), "prama-hikvision": ("hikvision", "affiliate"),
-        "huacheng": ("dahua", "brand"), "amcrest": ("dahua", "oem"), "lorex": ("dahua", "former-subsidiary"),
+        "huacheng": ("dahua", "former-subsidiary"), "amcrest": ("dahua", "oem"), "lorex": ("dahua", "former-subsidiary"),
         "hisilicon": ("huawei", "chip-supplier"), "huawei-device": ("huawei", "subsidiary"),
         "sepura": ("hytera", "subsidiary"), "powertrunk": ("hytera", "subsidiary"), "comnet": ("pacific-networks", "subsidiary"),
     }
@@ -114,7 +120,7 @@ def test_kb_version_changes_with_content(tmp_path):
     [
         ("covered_list.yaml", "scope: unconditional", "scope: everything", "covered_list.yaml entry 1: scope 'everything'"),
         ("covered_list.yaml", "    confidence: high\n", "    confidence: sure\n", "confidence 'sure'"),
-        ("entities.yaml", "edges: [{to: hikvision, relation: brand, confidence: high,", "edges: [{to: hikvisionx, relation: brand, confidence: high,", "edge to unknown entity 'hikvisionx'"),
+        ("entities.yaml", "edges: [{to: hikvision, relation: brand, confidence: medium,", "edges: [{to: hikvisionx, relation: brand, confidence: medium,", "edge to unknown entity 'hikvisionx'"),
         ("entities.yaml", 'source: "regulatory notes 2.2 entry 4 and 3.3"}', "source: regulatory notes, with a comma}", "unknown key(s) with a comma"),
         ("identifiers/grantee_codes.csv", "2ADTD,hikvision", "1ADTD,hikvision", "grantee_codes.csv line 4: '1ADTD'"),
         ("identifiers/model_patterns.csv", "DS-2CD2143G2-I,high", "DS-2XX2143G2-I,high", "does not match its own pattern"),
@@ -144,3 +150,134 @@ def test_parsed_mac_registry_is_cached_per_registry_version_and_rules(kb, tmp_pa
     assert block.org == "Shanghai Dahua Scale Factory" and block.rule.node == "shanghai-dahua-scale"
     MacRegistry(kb.mac_org_rules[1:])  # a different rule set gets its own cache file
     assert len(list((tmp_path / "covscan").glob("mac-registry-*.parquet"))) == 2
+
+
+# ---------------------------------------------------------------- KB audit of 2026-12-01 (data-level behaviour)
+
+
+def _regime_dates(node, regime):
+    return {str(m["date"]) for m in node.memberships if m["regime"] == regime}
+
+
+def test_autel_intelligent_is_a_separate_non_covered_vendor_on_the_1260h_list(kb):
+    node = kb.nodes["autel-intelligent"]
+    assert node.kind == "other-vendor" and node.trap and node.lookalike_of == "autel"
+    assert kb.resolve("autel-intelligent") is None
+    assert _regime_dates(node, "dod_1260h") == {"2026-06-08"}
+    for name in ("道通科技", "Autel Intelligent Technology Corp., Ltd."):
+        assert {a.node for a in kb.aliases if a.name == name} == {"autel-intelligent"}
+    for name in ("道通智能", "道通智能航空", "深圳市道通智能航空技术股份有限公司"):
+        assert {a.node for a in kb.aliases if a.name == name} == {"autel"}
+
+
+def test_bare_autel_is_too_weak_to_decide(kb):
+    bare = next(a for a in kb.aliases if a.name == "Autel")
+    assert bare.node == "autel" and bare.standalone and bare.confidence == "low"
+    assert kb.fact(bare.confidence) < kb.scoring["decide_at"]
+    robotics = next(a for a in kb.aliases if a.name == "Autel Robotics")
+    assert robotics.confidence == "high"
+
+
+def test_other_vendors_carry_1260h_memberships(kb):
+    for vendor, date in {"tp-link": "2026-06-08", "unitree": "2026-06-08", "quectel": "2025-01-07", "baicells": "2025-01-07"}.items():
+        node = kb.nodes[vendor]
+        assert node.kind == "other-vendor" and kb.resolve(vendor) is None
+        assert _regime_dates(node, "dod_1260h") == {date}, vendor
+        assert all(m["source"] and m["confidence"] in CONFIDENCE_LEVELS for m in node.memberships)
+
+
+def test_huacheng_is_a_former_subsidiary_not_a_brand(kb):
+    edge = kb.nodes["huacheng"].edges[0]
+    assert (edge.to, edge.relation, edge.until) == ("dahua", "former-subsidiary", "2025-03-03")
+    assert kb.resolve("huacheng").indirect
+    assert {a.node for a in kb.aliases if a.name in ("乐橙", "华橙", "Imou")} == {"huacheng"}
+
+
+def test_dod_1260h_applies_to_federal_contractors(kb):
+    regime = kb.regimes["dod_1260h"]
+    assert "federal-contractor" in regime.relevant_in
+    effect = regime.effects["federal-contractor"]
+    assert "2026-06-30" in effect and "2027-06-30" in effect
+    assert _regime_dates(kb.nodes["huawei-holding"], "dod_1260h") == {"2021-06-03"}
+    assert kb.resolve("huawei-holding").entity == "huawei"
+
+
+def test_dji_listings_and_grantee_codes(kb):
+    dji = kb.nodes["dji"]
+    assert _regime_dates(dji, "bis_entity_list") == {"2020-12-18"}
+    assert _regime_dates(dji, "ofac_ns_cmic") == {"2021-12-16"}
+    assert kb.grantees["SS3"].node == "dji" and kb.grantees["SS3"].confidence == "high"
+    assert kb.grantees["2ANDR"].confidence == kb.grantees["2AGNT"].confidence == "medium"
+    assert kb.resolve(kb.grantees["2AGNT"].node).entity == "autel"
+
+
+def test_kaspersky_entry_11_text_and_entity_list_rule(kb):
+    entry = next(e for e in kb.entries if e.entry == 11)
+    assert "equipment" not in entry.covered and entry.confidence == "high"
+    assert "covered_list.json" not in entry.source
+    el = [m for m in kb.nodes["kaspersky"].memberships if m["regime"] == "bis_entity_list"]
+    assert el and el[0]["confidence"] == "high" and "2024-13695" in el[0]["source"]
+
+
+def test_uas_and_router_exceptions_are_current(kb):
+    uas = next(e for e in kb.entries if e.entry == 12)
+    assert "Toy Drones" in uas.exceptions and "DA 26-588" in uas.exceptions and "2029-01-01" in uas.exceptions
+    routers = next(e for e in kb.entries if e.entry == 13)
+    assert "2029-01-01" in routers.exceptions and "2027-03-01" not in routers.exceptions.split("previously")[0]
+
+
+def test_ownership_corrections(kb):
+    cisco = {a.name for a in kb.aliases if a.node == "cisco"}
+    nokia = {a.name for a in kb.aliases if a.node == "nokia"}
+    assert "Linksys" not in cisco and not any("Alcatel" in n for n in nokia)
+    assert kb.nodes["linksys"].kind == "other-vendor"
+    assert kb.resolve("norsat").relation == "subsidiary" and kb.nodes["norsat"].edges[0].since == "2017-07-20"
+    assert kb.resolve("teltronic").entity == "hytera"
+    assert kb.resolve("luminys").relation == "former-subsidiary"
+    assert kb.resolve("ctexcel").entity == "china-telecom" and kb.scope("china-telecom") == "services"
+    assert kb.resolve("futurewei").entity == "huawei"
+    assert kb.resolve("anzu").indirect  # DJI licensee: review, not covered
+
+
+def test_ambiguous_short_names_are_standalone(kb):
+    by_name = {a.name: a for a in kb.aliases}
+    for name in ("中兴", "中興", "大华", "大華", "海康", "萤石", "华橙", "乐橙", "HW", "Honor", "Red Magic"):
+        assert by_name[name].standalone, name
+    for name in ("华为", "中兴通讯", "海康威视", "大华股份", "海能达", "大疆"):
+        assert not by_name[name].standalone, name
+    assert by_name["HW"].confidence in ("low", "unverified")
+    for trap, lookalike in {"uob": "dahua", "dahua-cpa": "dahua", "zhongxing-commercial": "zte", "ultraav": "kaspersky"}.items():
+        assert kb.nodes[trap].trap and kb.nodes[trap].lookalike_of == lookalike
+
+
+def test_services_only_carriers_record_the_parent_group_1260h_listing(kb):
+    for carrier in ("china-mobile", "china-telecom", "china-unicom"):
+        assert kb.scope(carrier) == "services"
+        assert _regime_dates(kb.nodes[carrier], "dod_1260h") == {"2021-06-03"}
+    assert kb.resolve("china-mobile-group").entity == "china-mobile"
+
+
+def test_manifest_states_what_the_data_is_complete_through(kb):
+    assert kb.version.startswith("2026.12.02+")
+    assert "2026-08-20" in kb.as_of and "1260H" in kb.as_of and "unverified" in kb.as_of
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("other_vendors.yaml", "{regime: dod_1260h, detail: \"listed as TP-Link", "{regime: dod_1260x, detail: \"listed as TP-Link",
+         "other_vendors.yaml vendor tp-link: membership names unknown regime 'dod_1260x'"),
+        ("other_vendors.yaml", "date: 2026-06-08, source: \"DoD 1260H list (media.defense.gov PDFs) via OpenSanctions us_dod_chinese_milcorps sanctions.csv (KB audit 2026-12-01 #4, #12)\", confidence: high}",
+         "date: 2026-06-08, source: \"x\", confidence: sure}", "other_vendors.yaml vendor tp-link membership: confidence 'sure'"),
+        ("manifest.yaml", "as_of:", "asof:", "manifest.yaml: missing as_of"),
+    ],
+)
+def test_vendor_memberships_and_as_of_are_checked(tmp_path, file, old, new, message):
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    target = copy / file
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KBError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_raw(copy)

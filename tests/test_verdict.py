@@ -46,7 +46,7 @@ def test_context_changes_which_regimes_are_listed(judge):
 
 def test_subsidiaries_and_brands_inherit_and_oem_partners_give_review(judge):
     ezviz = judge(vendor="EZVIZ")
-    assert (ezviz.entity, ezviz.relation, ezviz.verdict.value) == ("hikvision", "brand", "conditional")
+    assert (ezviz.entity, ezviz.relation, ezviz.verdict.value) == ("hikvision", "subsidiary", "conditional")
     amcrest = judge(vendor="Amcrest")
     assert (amcrest.entity, amcrest.relation, amcrest.verdict.value) == ("dahua", "oem", "review")
     lorex = judge(vendor="Lorex")

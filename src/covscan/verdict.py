@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from covscan.evidence.origin import DOMESTIC, FOREIGN
+from covscan.evidence.origin import ASSEMBLED, DOMESTIC, FOREIGN
 from covscan.kb import KnowledgeBase
-from covscan.kb.loader import RELATIONS_REVIEW
+from covscan.kb.loader import RELATIONS_REVIEW, Regime
 from covscan.model import Context, Evidence, Finding, RegimeHit, Use, Verdict
 
 # Signals that identify a product as equipment (as opposed to a service contract).
@@ -159,17 +159,22 @@ class Fuser:
         entity, items = max(groups.items(), key=lambda kv: noisy_or(e.confidence for e in kv[1]))
         conf = noisy_or(e.confidence for e in items)
         strongest = max(items, key=lambda e: e.confidence)
-        origin = next((e for e in evidence if e.signal == "origin"), None)
+        origin = next((e for e in evidence if e.signal == "origin" and e.matched), None)
         what = self.kb.entries_by_entity[entity][0].listed_as
+        entry_no = self.kb.entries_by_entity[entity][0].entry
         if origin is not None and origin.matched == DOMESTIC:
-            return Finding(Verdict.CLEAR, None, None, 0.0, f"{what}: produced in {origin.value}; the entry covers only foreign-produced equipment",
-                           [], list(evidence), [])
+            return Finding(Verdict.CLEAR, None, None, 0.0, f"{what}: {origin.field} '{origin.value}' says produced in the United States; "
+                           "the entry covers only foreign-produced equipment", [], list(evidence), [])
+        if origin is not None and origin.matched == ASSEMBLED:
+            return self._finding(Verdict.REVIEW, entity, strongest, conf * 0.8, list(evidence), [],
+                                 f"{what}: {origin.field} '{origin.value}' says only the final assembly was in the United States, and the "
+                                 "entry counts any major stage of production (design, development, manufacture) done abroad; check where it was made",
+                                 entry_no=entry_no)
         if origin is not None and origin.matched == FOREIGN:
             verdict = Verdict.COVERED if conf >= self.decide_at else Verdict.REVIEW
-            why = f"{what}: produced in {origin.value}" + ("" if verdict is Verdict.COVERED else f"; the category match ({strongest.matched!r}) is uncertain")
+            why = f"{what}: produced in {origin.value} ({origin.field})" + ("" if verdict is Verdict.COVERED else f"; the category match ({strongest.matched!r}) is uncertain")
             why += "; exempt only with a DoW/DHS Conditional Approval or a listed exemption"
-            return self._finding(verdict, entity, strongest, conf, list(evidence), [], why,
-                                 entry_no=self.kb.entries_by_entity[entity][0].entry)
+            return self._finding(verdict, entity, strongest, conf, list(evidence), [], why, entry_no=entry_no)
         if conf < self.decide_at:
             return None
         return self._finding(Verdict.REVIEW, entity, strongest, conf * 0.8, list(evidence), [],
@@ -188,10 +193,35 @@ class Fuser:
             elif counter:
                 note = counter[0].note or "known vendor that is not covered"
                 why = f"{counter[0].matched!r}: {note}"
+            elif notes := [e for e in evidence if e.signal == "category" and e.note and not e.confidence]:
+                why = f"{notes[0].field} '{notes[0].value}': {notes[0].note}"
             else:
                 why = "no evidence of a covered producer, provider or category"
         conflicts = overruled + (entity_evidence or [])
-        return Finding(Verdict.CLEAR, None, None, 0.0, why, [], list(evidence), conflicts)
+        listed = self._listings(evidence)
+        hits = self._regime_hits(r for _, r, _ in listed)
+        flagged = next(((e, r, m) for e, r, m in listed if self.context.value in r.flags_in), None)
+        if flagged is None:
+            return Finding(Verdict.CLEAR, None, None, 0.0, why, hits, list(evidence), conflicts)
+        e, regime, membership = flagged
+        explanation = (f"{self._name(e.target)}: not on the Covered List, but listed under the {regime.name} since "
+                       f"{membership.get('date')}: {regime.effects[self.context.value]} Strongest evidence: {e.field} '{e.value}' matched {e.matched}")
+        return Finding(Verdict.REVIEW, e.target, "listed-vendor", e.confidence, explanation, hits, list(evidence), conflicts)
+
+    def _listings(self, evidence: Sequence[Evidence]) -> list[tuple[Evidence, Regime, dict]]:
+        """Current listings (1260H...) of the known non-covered vendors the evidence names."""
+        out = []
+        for e in evidence:
+            node = self.kb.nodes.get(e.target) if e.target and e.entity is None and e.confidence > 0 else None
+            for m in node.memberships if node is not None else ():
+                regime = self.kb.regimes.get(m.get("regime", ""))
+                if regime is not None and self.context.value in regime.relevant_in and not m.get("until"):
+                    out.append((e, regime, m))
+        return out
+
+    def _regime_hits(self, regimes: Iterable[Regime]) -> list[RegimeHit]:
+        ids = list(dict.fromkeys(r.id for r in regimes))
+        return [RegimeHit(r.id, r.name, r.effects[self.context.value], r.authority, r.source) for r in map(self.kb.regimes.__getitem__, ids)]
 
     def _finding(self, verdict: Verdict, entity: str, strongest: Evidence, confidence: float, evidence: list[Evidence],
                  conflicts: list[Evidence], why: str, entry_no: int | None = None) -> Finding:
@@ -208,9 +238,6 @@ class Fuser:
         ids: list[str] = []
         for entry in self.kb.entries_by_entity[entity]:
             ids += [r for r in entry.regimes if r not in ids]
-        hits = []
-        for rid in ids:
-            regime = self.kb.regimes[rid]
-            if self.context.value in regime.relevant_in:
-                hits.append(RegimeHit(regime.id, regime.name, regime.effects[self.context.value], regime.authority, regime.source))
-        return hits
+        node = self.kb.nodes.get(entity)  # and its other current listings (the 1260H list, the Entity List)
+        ids += [m["regime"] for m in (node.memberships if node else ()) if not m.get("until") and m.get("regime") in self.kb.regimes]
+        return self._regime_hits(r for r in map(self.kb.regimes.__getitem__, ids) if self.context.value in r.relevant_in)

@@ -46,6 +46,8 @@ class KnowledgeBase:
     def __init__(self, raw: RawKB) -> None:
         self.raw = raw
         self.version = raw.version
+        # What the data is complete through (manifest.yaml `as_of`), for reports and `kb show`.
+        self.as_of: str = raw.as_of
         self.regimes: dict[str, Regime] = raw.regimes
         self.nodes: dict[str, Node] = raw.nodes
         self.aliases: list[Alias] = raw.aliases

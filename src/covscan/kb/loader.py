@@ -38,6 +38,9 @@ class Regime:
     effects: dict[str, str]
     relevant_in: tuple[str, ...]
     notes: tuple[dict[str, str], ...] = ()
+    # Contexts where a listing under this regime alone makes a record `review` (a vendor that is
+    # not on the Covered List but on the 1260H list, for a federal contractor).
+    flags_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,39 @@ class CategoryTerm:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class CategoryException:
+    """Items a category entry excepts, recognised by words unless other words rule them out."""
+
+    id: str
+    when: tuple[tuple[str, ...], ...]
+    unless: tuple[tuple[str, ...], ...]
+    text: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRules:
+    """When a category term does not name the thing itself (categories.yaml explains each list)."""
+
+    components: tuple[tuple[str, ...], ...] = ()
+    accessories: tuple[tuple[str, ...], ...] = ()
+    homonyms: tuple[tuple[str, ...], ...] = ()
+    exceptions: tuple[CategoryException, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HsCode:
+    """A Harmonized System heading or subheading (digits only) that names a category."""
+
+    digits: str
+    category: str
+    what: str
+    confidence: str
+    source: str
+
+
 def _data_dir() -> Path:
     return Path(str(resources.files("covscan.kb") / "data"))
 
@@ -192,6 +228,11 @@ class RawKB:
     unknown_countries: frozenset[str]
     scoring: dict[str, Any]
     file_digests: dict[str, str] = field(default_factory=dict)
+    as_of: str = ""
+    category_rules: dict[str, CategoryRules] = field(default_factory=dict)
+    hs_codes: list[HsCode] = field(default_factory=list)
+    assembled_markers: tuple[tuple[str, ...], ...] = ()
+    country_aliases: dict[str, str] = field(default_factory=dict)
 
 
 def load_raw(data_dir: Path | None = None) -> RawKB:
@@ -207,6 +248,9 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
         digest.update(name.encode() + b"\0" + data)
         file_digests[name] = hashlib.sha256(data).hexdigest()
     version = f"{manifest['version']}+{digest.hexdigest()[:8]}"
+    as_of = manifest.get("as_of")
+    if not isinstance(as_of, str) or not as_of.strip():
+        raise KBError("manifest.yaml: missing as_of (what the data is complete through, e.g. the Covered List scrape date)")
 
     regimes: dict[str, Regime] = {}
     for i, r in enumerate(_yaml(root / "regimes.yaml")["regimes"]):
@@ -218,7 +262,7 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
         regimes[r["id"]] = Regime(
             r["id"], r["name"], r["authority"], r["source"], _check_date(r["date"], where),
             _check_confidence(r["confidence"], where), dict(r["effects"]), tuple(r["relevant_in"]),
-            tuple(r.get("notes", ())),
+            tuple(r.get("notes", ())), tuple(r.get("flags_in", ())),
         )
 
     covered = _yaml(root / "covered_list.yaml")
@@ -254,6 +298,15 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
                 raise KBError(f"{where}: name {name!r} is empty after normalisation")
             aliases.append(alias)
 
+    def add_memberships(node: Node, memberships: Any, where: str) -> None:
+        """Listings under other regimes; the same schema for covered groups and other vendors."""
+        for m in memberships:
+            _require(m, ("regime", "detail", "date", "source", "confidence"), f"{where} membership", ("until", "count"))
+            _check_confidence(m["confidence"], f"{where} membership")
+            if m["regime"] not in regimes:
+                raise KBError(f"{where}: membership names unknown regime {m['regime']!r}")
+            node.memberships.append(dict(m))
+
     for e in _yaml(root / "entities.yaml")["entities"]:
         where = f"entities.yaml entity {e.get('id', '?')}"
         _require(e, ("id", "name", "source", "confidence", "names"), where, ("edges", "memberships"))
@@ -268,33 +321,35 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
                 edge["to"], edge["relation"], _check_confidence(edge["confidence"], f"{where} edge"), edge["source"],
                 str(edge["since"]) if "since" in edge else None, str(edge["until"]) if "until" in edge else None,
             ))
-        for m in e.get("memberships", ()):
-            _require(m, ("regime", "detail", "date", "source", "confidence"), f"{where} membership", ("until", "count"))
-            _check_confidence(m["confidence"], f"{where} membership")
-            if m["regime"] not in regimes:
-                raise KBError(f"{where}: membership names unknown regime {m['regime']!r}")
-            node.memberships.append(dict(m))
+        add_memberships(node, e.get("memberships", ()), where)
         nodes[node.id] = node
         add_names(node, e["names"], where)
 
     for v in _yaml(root / "other_vendors.yaml")["vendors"]:
         where = f"other_vendors.yaml vendor {v.get('id', '?')}"
-        _require(v, ("id", "names", "source", "confidence"), where, ("trap", "lookalike_of", "reason"))
-        node = Node(v["id"], v["names"][0], "other-vendor", v["source"], _check_confidence(v["confidence"], where),
+        _require(v, ("id", "names", "source", "confidence"), where, ("trap", "lookalike_of", "reason", "memberships"))
+        first = v["names"][0]
+        node = Node(v["id"], str(first["name"] if isinstance(first, dict) else first), "other-vendor", v["source"],
+                    _check_confidence(v["confidence"], where),
                     trap=bool(v.get("trap")), lookalike_of=v.get("lookalike_of"), reason=v.get("reason"))
         if node.id in nodes:
             raise KBError(f"{where}: id also used in entities.yaml")
+        add_memberships(node, v.get("memberships", ()), where)
         nodes[node.id] = node
         add_names(node, v["names"], where)
 
     cats = _yaml(root / "categories.yaml")
     categories: list[CategoryTerm] = []
+    category_rules: dict[str, CategoryRules] = {}
+    hs_codes: list[HsCode] = []
     for c in cats["categories"]:
         where = f"categories.yaml category {c.get('id', '?')}"
         _require(c, ("id", "entry", "terms", "source"), where)
         nodes[c["id"]] = Node(c["id"], c["id"], "category", c["source"], "high")
         for t in c["terms"]:
             categories.append(CategoryTerm(c["id"], tokens(t["term"]), _check_confidence(t["confidence"], where), c["source"]))
+        category_rules[c["id"]], codes = _category_rules(c, where, tokens)
+        hs_codes += codes
 
     entity_ids = {e.entity for e in entries} | {n for e in entries for n in e.named_entities}
     for node in nodes.values():
@@ -314,7 +369,38 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     return RawKB(
         version, regimes, entries, tuple(covered["covered_uses"]), nodes, aliases, identifiers, categories,
         frozenset(cats["domestic_countries"]), frozenset(cats["unknown_countries"]), scoring, file_digests,
+        as_of.strip(),
+        category_rules=category_rules, hs_codes=hs_codes,
+        assembled_markers=tuple(tokens(m) for m in cats.get("assembled_markers", ())),
+        country_aliases={" ".join(re.findall(r"[^\W_]+", str(k).casefold())): str(v).upper() for k, v in (cats.get("country_aliases") or {}).items()},
     )
+
+
+def _category_rules(c: dict[str, Any], where: str, tokens: Any) -> tuple[CategoryRules, list[HsCode]]:
+    """A category's components, accessories, homonyms, exceptions and HS codes, checked."""
+    _require(c, ("id", "entry", "terms", "source"), where,
+             optional=("components", "accessories", "homonyms", "exceptions", "hs_codes", "hs_source"))
+
+    def phrases(key: str, obj: dict[str, Any] = c) -> tuple[tuple[str, ...], ...]:
+        found = tuple(tokens(str(w)) for w in obj.get(key) or ())
+        if any(not f for f in found):
+            raise KBError(f"{where}: an empty word in {key}")
+        return found
+
+    exceptions = []
+    for x in c.get("exceptions") or ():
+        xwhere = f"{where} exception {x.get('id', '?')}"
+        _require(x, ("id", "when", "text", "source", "confidence"), xwhere, optional=("unless",))
+        exceptions.append(CategoryException(x["id"], phrases("when", x), phrases("unless", x), x["text"], x["source"],
+                                            _check_confidence(x["confidence"], xwhere)))
+    codes = []
+    for h in c.get("hs_codes") or ():
+        digits = re.sub(r"\D", "", str(h.get("code", "")))
+        if len(digits) < 4:
+            raise KBError(f"{where}: HS code {h.get('code')!r} needs at least 4 digits")
+        codes.append(HsCode(digits, c["id"], str(h.get("what", "")), _check_confidence(h.get("confidence"), where),
+                            str(c.get("hs_source") or c["source"])))
+    return CategoryRules(phrases("components"), phrases("accessories"), phrases("homonyms"), tuple(exceptions)), codes
 
 
 def _load_identifiers(root: Path, nodes: dict[str, Node]) -> dict[str, list[Identifier]]:
