@@ -21,8 +21,23 @@ from covscan.discover.targets import Scope  # noqa: E402
 from covscan.sources import InputError  # noqa: E402
 
 REASON = available()
-needs_lab = pytest.mark.skipif(REASON is not None and not os.environ.get("CI"), reason=f"network lab: {REASON}")
+IN_CI = bool(os.environ.get("CI"))
+needs_lab = pytest.mark.skipif(REASON is not None and not IN_CI, reason=f"network lab: {REASON}")
 COVSCAN = [sys.executable, "-m", "covscan.cli"]
+# Devices that serve only on ports outside the default list (see devices.py), and those ports.
+ODD = {suffix: device for suffix, device in DEVICES.items() if "ports" in device}
+
+
+def needs_tool(tool: str, why: str) -> pytest.MarkDecorator:
+    """Skip when a system tool is missing on a developer's machine; in CI (CI=true, whose .ci/run
+    installs nmap, tcpdump and iproute2) a missing tool is a failure, raised by `require`."""
+    return pytest.mark.skipif(shutil.which(tool) is None and not IN_CI,
+                              reason=f"{tool} is not installed ({why}); install it to run this test, CI always does")
+
+
+def require(tool: str) -> None:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is not installed, and CI must run this test (.ci/run installs it)")
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +46,24 @@ def lab(tmp_path_factory):
         pytest.fail(f"network lab unavailable in CI: {REASON}")
     with Lab(tmp_path_factory.mktemp("netlab")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def scan(lab, tmp_path_factory):
+    """One discovery of the whole target range, captured with tcpdump when it is installed."""
+    folder = tmp_path_factory.mktemp("scan")
+    findings, observations, pcap = folder / "findings.jsonl", folder / "obs.jsonl", folder / "scan.pcap"
+    dump = lab.capture(pcap) if shutil.which("tcpdump") else None
+    started = time.monotonic()
+    result = lab.in_scanner(*COVSCAN, "discover", TARGETS, "--snmp-community", "lab-community", "--timeout", "1.0",
+                            "-o", str(findings), "--observations", str(observations))
+    elapsed = time.monotonic() - started
+    if dump is not None:
+        time.sleep(0.5)
+        dump.terminate()
+        dump.wait(5)
+    print(f"discover {TARGETS}: {elapsed:.1f} s")
+    return result, findings, observations, pcap if dump is not None else None
 
 
 def _destinations(pcap: Path) -> set[str]:
@@ -45,22 +78,16 @@ def _destinations(pcap: Path) -> set[str]:
 
 
 @needs_lab
-def test_discover_finds_every_covered_device_and_clears_the_rest(lab, tmp_path):
-    findings, observations, pcap = tmp_path / "findings.jsonl", tmp_path / "obs.jsonl", tmp_path / "scan.pcap"
-    dump = lab.capture(pcap)
-    started = time.monotonic()
-    result = lab.in_scanner(*COVSCAN, "discover", TARGETS, "--snmp-community", "lab-community", "--timeout", "1.0",
-                            "-o", str(findings), "--observations", str(observations))
-    elapsed = time.monotonic() - started
-    time.sleep(0.5)
-    dump.terminate()
-    dump.wait(5)
+def test_discover_finds_every_covered_device_and_clears_the_rest(lab, scan):
+    result, findings, observations, _ = scan
     assert result.returncode == 1, result.stderr  # covered devices were found
-    print(f"discover {TARGETS}: {elapsed:.1f} s")
     by_ip = {r["id"]: r for r in read_jsonl(findings)}
     records = {r["ip"]: r for r in read_jsonl(observations)}
     for suffix, device in DEVICES.items():
         ip = f"{PREFIX}.{suffix}"
+        if suffix in ODD:
+            assert ip not in records, f"{device['name']} serves only on ports outside the defaults"
+            continue
         assert ip in records, f"{device['name']} did not answer"
         finding = next(f for f in by_ip.values() if f["id"] in (f"mac:{device['mac'].replace(':', '')}", f"ip:{ip}"))
         entity, verdict = device["expect"]
@@ -71,15 +98,48 @@ def test_discover_finds_every_covered_device_and_clears_the_rest(lab, tmp_path):
                      "telnet_banner", "snmp_sysdescr", "snmp_sysobjectid", "sip_user_agent", "upnp_manufacturer", "upnp_model",
                      "onvif_scopes", "sadp", "dhip", "mdns"}
     assert records[f"{PREFIX}.11"]["mac"] == DEVICES[11]["mac"]
-    # nothing outside the targets: the sentinel heard nothing and every packet went to a target
+    # nothing outside the targets: the sentinel heard nothing
     assert lab.hits.read_text() == ""
+
+
+@needs_lab
+@needs_tool("tcpdump", "it records every packet the scanner sends")
+def test_discover_sends_packets_only_to_the_targets(lab, scan):
+    require("tcpdump")
+    _, _, _, pcap = scan
     targets = ipaddress.ip_network(TARGETS)
     outside = {d for d in _destinations(pcap) if ipaddress.ip_address(d) not in targets}
     assert not outside, f"packets to addresses outside the targets: {outside}"
 
 
 @needs_lab
+def test_open_ports_outside_the_default_list_are_identified_by_what_answers(lab, tmp_path):
+    """HTTP on 18080 and a telnet login prompt on 2323: the protocol probes run on any open port
+    whose number says nothing, and what answered is screened like any other banner."""
+    suffix, device = next(iter(ODD.items()))
+    ip = f"{PREFIX}.{suffix}"
+    ports = sorted(device["ports"].values())
+    findings, observations = tmp_path / "f.jsonl", tmp_path / "obs.jsonl"
+    result = lab.in_scanner(*COVSCAN, "discover", ip, "--ports", ",".join(map(str, [*ports, 80])), "--timeout", "1.0",
+                            "-o", str(findings), "--observations", str(observations))
+    assert result.returncode == 1, result.stderr
+    (record,) = read_jsonl(observations)
+    services = {s["port"]: s for s in record["services"] if s["protocol"] == "tcp"}
+    assert set(services) == set(ports)  # 80 is closed there: not recorded
+    http = services[device["ports"]["http"]]
+    assert (http["service"], http["http_server"], http["http_title"]) == ("http", device["http"]["server"], "F660")
+    assert http["www_authenticate"] == device["http"]["auth"]
+    telnet = services[device["ports"]["telnet"]]
+    assert (telnet["service"], telnet["telnet_banner"]) == ("telnet", "F660 Login:")
+    (finding,) = read_jsonl(findings)
+    assert (finding["entity"], finding["verdict"]) == device["expect"], finding["explanation"]
+    assert lab.hits.read_text() == ""
+
+
+@needs_lab
+@needs_tool("tcpdump", "it records every packet the scanner sends")
 def test_multicast_is_opt_in_and_only_reaches_the_standard_groups(lab, tmp_path):
+    require("tcpdump")
     pcap = tmp_path / "mcast.pcap"
     dump = lab.capture(pcap)
     result = lab.in_scanner(*COVSCAN, "discover", f"{PREFIX}.11-13", "--multicast", "--timeout", "0.5", "-q")
@@ -93,8 +153,9 @@ def test_multicast_is_opt_in_and_only_reaches_the_standard_groups(lab, tmp_path)
 
 
 @needs_lab
-@pytest.mark.skipif(shutil.which("nmap") is None and not os.environ.get("CI"), reason="nmap is not installed")
+@needs_tool("nmap", "the test screens real nmap XML")
 def test_real_nmap_output_imports_and_screens(lab, tmp_path):
+    require("nmap")
     xml = tmp_path / "nmap.xml"
     hosts = f"{PREFIX}.11-23"
     result = lab.in_scanner("nmap", "-n", "-sV", "--version-light", "-p", "22,23,80,443,554",

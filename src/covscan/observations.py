@@ -21,6 +21,8 @@ TEXT_FIELDS = (
 EXACT_FIELDS = ("favicon_md5", "favicon_mmh3")
 SERVICE_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, "snmp_sysobjectid", "upnp_manufacturer", "upnp_model", "onvif_scopes", "sadp", "dhip")
 PART_SEP, VALUE_SEP = "\x1e", "\x1f"
+# Joins a sysObjectID to the sysDescr of the same reply, so the two can be weighed together.
+CONTEXT_SEP = "\x1d"
 COLUMNS = (*TOP_FIELDS, *SERVICE_FIELDS)
 
 
@@ -57,7 +59,7 @@ def _text(value: Any) -> str:
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     if isinstance(value, list):
         return " ".join(map(str, value))
-    return str(value).replace(PART_SEP, " ").replace(VALUE_SEP, " ")
+    return str(value).replace(PART_SEP, " ").replace(VALUE_SEP, " ").replace(CONTEXT_SEP, " ")
 
 
 def flatten(obj: dict[str, Any]) -> list[str | None]:
@@ -68,7 +70,10 @@ def flatten(obj: dict[str, Any]) -> list[str | None]:
         for key in SERVICE_FIELDS:
             value = svc.get(key)
             if value not in (None, "", [], {}):
-                part = f"{where}{VALUE_SEP}{_text(value)}"
+                text = _text(value)
+                if key == "snmp_sysobjectid" and svc.get("snmp_sysdescr"):
+                    text += CONTEXT_SEP + _text(svc["snmp_sysdescr"])
+                part = f"{where}{VALUE_SEP}{text}"
                 if part not in parts.setdefault(key, []):
                     parts[key].append(part)
     row: list[str | None] = [None if obj.get(k) in (None, "") else str(obj[k]) for k in TOP_FIELDS]

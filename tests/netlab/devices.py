@@ -72,12 +72,17 @@ DEVICES: dict[int, dict] = {
          "ssh": "SSH-2.0-Cisco-1.25",
          "snmp": {"1.3.6.1.2.1.1.1.0": ("str", "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8, RELEASE SOFTWARE (fc3)"),
                   "1.3.6.1.2.1.1.2.0": ("oid", "1.3.6.1.4.1.9.1.1208")}},
+    # Only on ports outside covscan's default list: found when --ports names them, and identified
+    # by what answers (HTTP on 18080, a telnet login prompt on 2323), not by the port number.
+    18: {"name": "zte-ont-odd-ports", "mac": "02:11:22:00:00:18", "expect": ("zte", "covered"), "ports": {"http": 18080, "telnet": 2323},
+         "http": {"server": "Mini web server 1.0 ZTE corp 2005.", "auth": 'Basic realm="cpe@zte.com"', "title": "F660"},
+         "telnet": "\r\nF660\r\n\rLogin: "},
     23: {"name": "linux-host", "mac": "b8:27:eb:00:00:23", "expect": (None, "clear"),
          "ssh": "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
          "http": {"server": "nginx/1.22.1", "title": "Welcome to nginx!"},
          "mdns": ["_ssh._tcp.local.", "_http._tcp.local."]},
 }
-SENTINEL_TCP = (21, 22, 23, 80, 443, 554, 5060, 8000, 8080, 8443, 37777)
+SENTINEL_TCP = (21, 22, 23, 80, 443, 554, 2323, 5060, 8000, 8080, 8443, 18080, 37777)
 SENTINEL_UDP = (161, 1900, 3702, 5060, 5353, 37020, 37810)
 
 
@@ -268,18 +273,19 @@ async def serve(prefix: str, sentinel: str, log: Path, certs: Path) -> None:
     servers = []
     for suffix, device in DEVICES.items():
         ip = f"{prefix}.{suffix}"
+        port = {"http": 80, "https": 443, "rtsp": 554, "ssh": 22, "telnet": 23} | device.get("ports", {})
         if "http" in device:
-            servers.append(await asyncio.start_server(make_http(device, ip, False), ip, 80))
+            servers.append(await asyncio.start_server(make_http(device, ip, False), ip, port["http"]))
         if "https" in device:
             spec = device["https"]
             context = certificate(spec["cert"], spec.get("issuer"), certs, device["name"])
-            servers.append(await asyncio.start_server(make_http(device, ip, True), ip, 443, ssl=context))
+            servers.append(await asyncio.start_server(make_http(device, ip, True), ip, port["https"], ssl=context))
         if "rtsp" in device:
-            servers.append(await asyncio.start_server(make_rtsp(device), ip, 554))
+            servers.append(await asyncio.start_server(make_rtsp(device), ip, port["rtsp"]))
         if "ssh" in device:
-            servers.append(await asyncio.start_server(make_banner(device["ssh"]), ip, 22))
+            servers.append(await asyncio.start_server(make_banner(device["ssh"]), ip, port["ssh"]))
         if "telnet" in device:
-            servers.append(await asyncio.start_server(make_banner(device["telnet"], telnet=True), ip, 23))
+            servers.append(await asyncio.start_server(make_banner(device["telnet"], telnet=True), ip, port["telnet"]))
         udp = {3702: wsd_answer(device["wsd"]) if "wsd" in device else None,
                1900: ssdp_answer(ip) if "ssdp" in device else None,
                37020: sadp_answer(device["sadp"]) if "sadp" in device else None,

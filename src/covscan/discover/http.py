@@ -66,9 +66,13 @@ def certificate_names(ssl_object: ssl.SSLObject | None) -> dict[str, str]:
     return {"tls_subject": cert.subject.rfc4514_string(), "tls_issuer": cert.issuer.rfc4514_string()}
 
 
-async def http_probe(ip: str, port: int, timeout: float, tls: bool) -> dict[str, Any]:
+async def http_probe(ip: str, port: int, timeout: float, tls: bool, strict: bool = False) -> dict[str, Any]:
+    """GET / and the favicon. `strict` (a port of unknown protocol): a reply that is not HTTP is a
+    ValueError, so the caller tries the next protocol."""
     get = f"GET / HTTP/1.0\r\nHost: {ip}\r\nUser-Agent: covscan\r\nConnection: close\r\n\r\n".encode()
     data, ssl_object = await request(ip, port, get, timeout, tls)
+    if strict and not data.startswith(b"HTTP/"):
+        raise ValueError(f"{ip}:{port} did not answer HTTP")
     status, headers, body = split_response(data)
     found: dict[str, Any] = {"service": "https" if tls else "http"}
     found |= certificate_names(ssl_object)
@@ -90,9 +94,11 @@ async def http_probe(ip: str, port: int, timeout: float, tls: bool) -> dict[str,
     return found
 
 
-async def rtsp_probe(ip: str, port: int, timeout: float) -> dict[str, Any]:
+async def rtsp_probe(ip: str, port: int, timeout: float, strict: bool = False) -> dict[str, Any]:
     url = f"rtsp://{ip}:{port}/"
     data, _ = await request(ip, port, f"OPTIONS {url} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: covscan\r\n\r\n".encode(), timeout)
+    if strict and not data.startswith(b"RTSP/"):
+        raise ValueError(f"{ip}:{port} did not answer RTSP")
     _, headers, _ = split_response(data)
     parts = [headers.get("server", "")]
     try:
@@ -123,3 +129,21 @@ async def banner_probe(ip: str, port: int, timeout: float, field: str, service: 
         data = re.sub(rb"\xff[\xfb-\xfe].|\xff.", b"", data, flags=re.S)
     text = " ".join(data.decode("utf-8", "replace").split())[:300]
     return {"service": service, field: text} if text else {"service": service}
+
+
+_LOGIN_PROMPT = re.compile(r"(?:login|user\s?name|password)\s*:\s*$", re.I)
+
+
+def classify_banner(found: dict[str, Any]) -> dict[str, Any] | None:
+    """What a server that speaks first said on a port of unknown protocol, filed under the field
+    its protocol uses (SSH, FTP, Telnet), or as a plain banner; None when it said nothing."""
+    text = found.get("telnet_banner")
+    if not text:
+        return None
+    if text.startswith("SSH-"):
+        return {"service": "ssh", "ssh_banner": text.split(" ", 1)[0] if text.count("SSH-") > 1 else text}
+    if re.match(r"^220[ -]", text):
+        return {"service": "ftp", "ftp_banner": text}
+    if _LOGIN_PROMPT.search(text):
+        return {"service": "telnet", "telnet_banner": text}
+    return {"service": "unknown", "banner": text}

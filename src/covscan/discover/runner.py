@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from covscan.discover.http import banner_probe, http_probe, rtsp_probe
+from covscan.discover.http import banner_probe, classify_banner, http_probe, rtsp_probe
 from covscan.discover.snmp import SnmpCredentials, snmp_probe
 from covscan.discover.targets import DEFAULT_PORTS, Scope
 from covscan.discover.udp import PROTOCOLS, UdpProtocol, exchange, upnp_description
 
-# What to ask an open TCP port; ports not listed are recorded as open with no banner.
+# What to ask an open TCP port. Any other open port is identified by `Discovery._identify`.
 TCP_PROBES: dict[int, Callable[[str, int, float], Any]] = {
     21: lambda ip, port, t: banner_probe(ip, port, t, "ftp_banner", "ftp"),
     22: lambda ip, port, t: banner_probe(ip, port, t, "ssh_banner", "ssh"),
@@ -105,8 +105,28 @@ class Discovery:
             return None
         service = {"port": port, "protocol": "tcp"}
         probe = TCP_PROBES.get(port)
-        found = await self._guarded(ip, lambda: probe(ip, port, self.options.timeout)) if probe else None
+        found = await self._guarded(ip, lambda: probe(ip, port, self.options.timeout)) if probe else await self._identify(ip, port)
         return service | (found or {})
+
+    async def _identify(self, ip: str, port: int) -> dict[str, Any] | None:
+        """An open port whose protocol the port number does not tell: let it speak first (SSH, FTP,
+        Telnet and other banners), else ask HTTP, then TLS (HTTPS), then RTSP, and keep the first
+        protocol that answers. Every attempt is a probe through the same gate (scope, rate,
+        concurrency) and stops at the first answer."""
+        t = self.options.timeout
+        said = await self._guarded(ip, lambda: banner_probe(ip, port, t, "telnet_banner", "unknown"))
+        if said and (banner := classify_banner(said)):
+            return banner
+        attempts: tuple[Callable[[], Any], ...] = (
+            lambda: http_probe(ip, port, t, tls=False, strict=True),
+            lambda: http_probe(ip, port, t, tls=True, strict=True),
+            lambda: rtsp_probe(ip, port, t, strict=True),
+        )
+        for attempt in attempts:
+            found = await self._guarded(ip, attempt)
+            if found:
+                return found
+        return None
 
     async def _udp_service(self, ip: str, protocol: UdpProtocol) -> dict[str, Any] | None:
         replies = await self._guarded(ip, lambda: exchange(ip, protocol.port, protocol.payload(ip), self.options.timeout, lambda a: a == ip))

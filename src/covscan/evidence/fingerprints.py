@@ -21,13 +21,53 @@ from covscan.evidence.names import NameExtractor
 from covscan.evidence.registries import PenExtractor
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
-from covscan.observations import split_parts
+from covscan.observations import CONTEXT_SEP, split_parts
 
 _SCOPE = re.compile(r"onvif://www\.onvif\.org/(name|hardware|mfr|manufacturer|model|type|location)/(\S+)", re.I)
 # Keys of SADP / DHIP replies that carry a model number, a maker's name or a MAC.
 MODEL_KEYS = ("model", "devicetype", "device_type", "devicedescription", "description", "devicemodel", "hardware")
 VENDOR_KEYS = ("vendor", "manufacturer", "brand", "oem")
 MAC_KEYS = ("mac", "macaddress", "mac_address")
+# Where banners of a known shape put a model number: the words before a login prompt, an
+# authentication realm, the product of a `product/version` or `product Vversion` token, a short
+# title or sysDescr. What stands there is read with every model pattern, the generic ones too
+# (which then need corroboration: a bare "F660" before "Login:" is review, not a verdict).
+_PROMPT = re.compile(r"(?:^|\s)(\S+(?:\s\S+)?)\s+(?:login|user\s?name)\s*:\s*$", re.I)
+_REALM = re.compile(r"\brealm=\"?([^\",]{2,40})", re.I)
+_PRODUCT = re.compile(r"^([^/\s]+(?:\s[^/\s]+)?)/\S+")
+_TRAILING_VERSION = re.compile(r"^(.+?)\s+V?\d+(?:\.\d+)+\S*$")
+SLOT_READERS: dict[str, tuple[str, ...]] = {
+    "telnet_banner": ("prompt",), "banner": ("prompt", "product"), "ftp_banner": ("prompt",),
+    "www_authenticate": ("realm",), "rtsp_server": ("realm", "product"), "http_server": ("product",),
+    "sip_user_agent": ("product", "whole"), "sip_server": ("product", "whole"),
+    "http_title": ("whole",), "snmp_sysdescr": ("whole",),
+}
+SHORT_WORDS = 3  # a title or sysDescr of at most this many words may be just a model
+# When a sysDescr plainly names a vendor that is not covered, a covered vendor's enterprise number
+# in the same reply keeps this share of its confidence: it no longer decides on its own.
+PEN_CONTRADICTED = 0.5
+
+
+def model_slots(kind: str, text: str) -> list[str]:
+    """The places in a banner of kind `kind` where a model number would stand, most specific first."""
+    text = " ".join(text.split())
+    out: list[str] = []
+    for reader in SLOT_READERS.get(kind, ()):
+        if reader == "prompt" and (m := _PROMPT.search(text)):
+            words = m.group(1).split()
+            out += [" ".join(words), words[-1]]
+        elif reader == "realm" and (m := _REALM.search(text)):
+            realm = m.group(1).strip()
+            out += [realm] + ([realm.split()[-1]] if len(realm.split()) == 2 else [])
+        elif reader == "product":
+            if m := _PRODUCT.match(text):
+                out += [m.group(1), m.group(1).split()[-1]]
+        elif reader == "whole":
+            if m := _TRAILING_VERSION.match(text):
+                out.append(m.group(1))
+            if len(text.split()) <= SHORT_WORDS and "/" not in text:
+                out.append(text)
+    return list(dict.fromkeys(s.strip(" \"'") for s in out if len(s.strip(" \"'")) >= 3))
 
 
 class ObservationExtractor:
@@ -36,7 +76,11 @@ class ObservationExtractor:
     def __init__(self, kb: KnowledgeBase, kind: str, names: NameExtractor, models: ModelMatcher, macs: MacExtractor, pens: PenExtractor) -> None:
         self.kb, self.kind = kb, kind
         self.names, self.models, self.macs, self.pens = names, models, macs, pens
-        self.rules = kb.fingerprints.get(kind, [])
+        # A rule's signal may name several kinds ("telnet_banner|ssh_banner"): vendor-OS strings
+        # such as VRP or ZXR10 show up in whichever banner the device offers.
+        self.rules = [rule for key, rules in kb.fingerprints.items() if kind in key.split("|") for rule in rules]
+        # sysObjectID values may carry the sysDescr of the same reply (see observations.flatten).
+        self.sysdescr = ObservationExtractor(kb, "snmp_sysdescr", names, models, macs, pens) if kind == "snmp_sysobjectid" else None
         handlers: dict[str, Callable[[str, str], list[Evidence]]] = {
             "onvif_scopes": self._onvif, "sadp": self._discovery_reply, "dhip": self._discovery_reply,
             "upnp_manufacturer": self._name, "upnp_model": self._model, "snmp_sysobjectid": self._pen,
@@ -52,8 +96,13 @@ class ObservationExtractor:
             for where, text in split_parts(value):
                 label = f"{self.kind} {where}" if where else field
                 if (label, text) not in cache:
-                    # Whatever matched inside it (a name, a model, a MAC), the signal is what was observed.
-                    cache[(label, text)] = [replace(e, signal=self.kind) for e in self.handler(text, label)]
+                    # Whatever matched inside it (a name, a model, a MAC), the signal is what was observed,
+                    # except that a sysDescr naming a vendor that is not covered is the device's own
+                    # description of its maker: it counts against weak covered evidence like a vendor field.
+                    cache[(label, text)] = [
+                        e if self.kind == "snmp_sysdescr" and e.signal == "name" and e.entity is None else replace(e, signal=self.kind)
+                        for e in self.handler(text, label)
+                    ]
                 found += cache[(label, text)]
             out.append(tuple(found))
         return out
@@ -79,7 +128,16 @@ class ObservationExtractor:
         found = self._fingerprints(text, field)
         if not found:
             found += [self.names.evidence(m, field, text, free_text=True) for m in self.names.matcher.match(text, free_text=True)]
-        found += [self.models.evidence(p, field, text, t, in_text=True) for p, t in self.models.match([text], in_text=True)[0]]
+        models = self.models.match([text], in_text=True)[0]
+        slots = model_slots(self.kind, text)
+        if slots:
+            seen = {p.key for p, _ in models}
+            for hits in self.models.match(slots, in_text=False):
+                for p, t in hits:
+                    if p.key not in seen:
+                        seen.add(p.key)
+                        models.append((p, t))
+        found += [self.models.evidence(p, field, text, t, in_text=True) for p, t in models]
         return found
 
     def _name(self, text: str, field: str) -> list[Evidence]:
@@ -89,7 +147,25 @@ class ObservationExtractor:
         return [self.models.evidence(p, field, text, t, in_text=False) for p, t in self.models.match([text], in_text=False)[0]]
 
     def _pen(self, text: str, field: str) -> list[Evidence]:
-        return list(self.pens.extract([text], field)[0])
+        """An enterprise number, checked against the sysDescr of the same reply when there is one:
+        1.3.6.1.4.1.2011.x under "Cisco IOS Software, C2960X ..." (or H3C's Comware, which used
+        Huawei's subtree in the Huawei-3Com years) is not Huawei on the number's word alone."""
+        oid, _, descr = text.partition(CONTEXT_SEP)
+        found = list(self.pens.extract([oid], field)[0])
+        if not descr or self.sysdescr is None or not any(e.entity for e in found):
+            return found
+        said = self.sysdescr._text(descr, field)
+        others = [e for e in said if e.entity is None and e.target and e.confidence > 0]
+        if not others:
+            return found
+        out = []
+        for e in found:
+            if e.entity and not any(s.entity == e.entity for s in said):
+                named = self.kb.display_name(others[0].target)
+                e = replace(e, confidence=round(e.confidence * PEN_CONTRADICTED, 4),
+                            note=f"the sysDescr of the same reply names {named} ({descr[:80]!r}): the enterprise number alone does not decide")
+            out.append(e)
+        return out
 
     def _onvif(self, text: str, field: str) -> list[Evidence]:
         """ONVIF WS-Discovery scopes: onvif://www.onvif.org/name/<maker or product>, /hardware/<model>."""
