@@ -25,6 +25,16 @@ class RunInfo:
     fields: dict[str, str]
     ignored_columns: list[str]
     covscan_version: str
+    # How each read column was chosen ("header" or "content: ..."), by column name.
+    column_reasons: dict[str, str] = field(default_factory=dict)
+    # Columns left unread although their values look like evidence: one message each, naming the
+    # --map that would read it. Reports show these prominently; they are never silent.
+    unread_evidence: list[str] = field(default_factory=list)
+    # The knowledge base's honest "as of" date (what its sources reach), shown in every report.
+    kb_as_of: str = ""
+    # The 1-based row of the header in the file or sheet: data row r is what a spreadsheet calls
+    # row header_row + 1 + r (0 when the input has no header row, such as JSON or observations).
+    header_row: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
