@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from covscan.sources import InputError, map_columns, open_source
+from covscan.sources import InputError, open_source, recognise_columns
 
 
 def rows_of(path, **kw):
@@ -24,7 +24,7 @@ def test_csv_with_common_headers(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("Manufacturer,Model Number,MAC Address,FCC ID,Asset Tag\nHuawei,HG8245H,00:18:82:00:00:01,,A1\n", encoding="utf-8")
     source, frame = rows_of(path)
-    assert map_columns(source.columns, {}, "a.csv") == {
+    assert recognise_columns(source.columns, {}, "a.csv").fields == {
         "manufacturer": "Manufacturer", "model": "Model Number", "mac": "MAC Address", "fcc_id": "FCC ID", "asset_id": "Asset Tag"}
     assert frame.height == 1 and frame["__error__"].null_count() == 1
 
@@ -124,13 +124,13 @@ def test_empty_and_header_only_files(tmp_path):
 
 
 def test_unknown_columns_and_bad_maps_are_clear_errors(tmp_path):
-    with pytest.raises(InputError, match=r"none of the columns \(foo, bar\) is one covscan reads.*--map"):
-        map_columns(["foo", "bar"], {}, "x.csv")
+    with pytest.raises(InputError, match=r"none of the columns \(foo, bar\) is one covscan can read.*--map"):
+        recognise_columns(["foo", "bar"], {}, "x.csv")
     with pytest.raises(InputError, match="x.csv has no column 'Maker'; columns: foo, bar"):
-        map_columns(["foo", "bar"], {"vendor": "Maker"}, "x.csv")
+        recognise_columns(["foo", "bar"], {"vendor": "Maker"}, "x.csv")
     with pytest.raises(InputError, match="unknown field 'colour'"):
-        map_columns(["foo"], {"colour": "foo"}, "x.csv")
-    assert map_columns(["foo", "bar"], {"vendor": "foo"}, "x.csv") == {"vendor": "foo"}
+        recognise_columns(["foo"], {"colour": "foo"}, "x.csv")
+    assert recognise_columns(["foo", "bar"], {"vendor": "foo"}, "x.csv").fields == {"vendor": "foo"}
 
 
 def test_xlsx(tmp_path):

@@ -120,6 +120,7 @@ def screen(
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of CSV/TSV/JSON input (detected when omitted), e.g. cp1252, gb18030.")] = None,
     delimiter: Annotated[Optional[str], typer.Option(help="CSV delimiter (detected when omitted).")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet (default: the first).")] = None,
+    header_row: Annotated[Optional[int], typer.Option(help="Row of the header in a CSV/TSV or XLSX file (1 = the first). By default the first row with cells filled, skipping title lines above it.", min=1)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = BATCH_ROWS,
     engine: Annotated[EngineKind, typer.Option(help="local: this process; dask: partitions on a Dask cluster (CSV/TSV/Parquet files or globs, JSONL output).")] = EngineKind.local,
@@ -142,7 +143,7 @@ def screen(
         screen_with_dask(str(input), output or [], input_format, parse_maps(maps or []), settings, scheduler, workers, quiet, fail_on, kb.version)
     try:
         run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet,
-                          overrides=parse_maps(maps or []), from_format=from_format, cache=cache)
+                          overrides=parse_maps(maps or []), from_format=from_format, cache=cache, header_row=header_row)
         targets = [(p, output_format(p, output_format_)) for p in (output or [])]
         jsonl_outputs = [p for p, f in targets if f == "jsonl" and str(p) != "-"]
         if baseline and not jsonl_outputs:
@@ -226,7 +227,10 @@ def run_and_report(run: Screen, targets: list[tuple[Path, str]], writers: list[W
     if not quiet:
         if not targets:
             print_findings(console, run.engine.findings, summary)
-        print_summary(console, summary, run.info.kb_version, run.info.fields, run.info.ignored_columns, [str(p) for p, _ in targets if str(p) != "-"])
+        print_summary(console, summary, run.info.kb_version, run.info.fields, run.info.ignored_columns,
+                      [str(p) for p, _ in targets if str(p) != "-"], run.info.column_reasons)
+    for warning in run.info.unread_evidence:  # never silent, not even with --quiet
+        err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
     return summary
 
 
@@ -248,7 +252,8 @@ def print_findings(console: Console, findings: list[Finding], summary: Summary) 
     console.print(table)
 
 
-def print_summary(console: Console, summary: Summary, kb_version: str, fields: dict[str, str], ignored: list[str], outputs: list[str]) -> None:
+def print_summary(console: Console, summary: Summary, kb_version: str, fields: dict[str, str], ignored: list[str], outputs: list[str],
+                  reasons: dict[str, str] | None = None) -> None:
     table = Table(title=f"covscan: {summary.rows:,} rows screened (knowledge base {kb_version})")
     verdicts = ("covered", "conditional", "review", "clear", "error")
     table.add_column("entity")
@@ -258,7 +263,12 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
         table.add_row(entity, *[f"{counts.get(v, 0):,}" for v in verdicts[:-1]])
     table.add_row("[bold]all rows[/]", *[f"[bold]{summary.by_verdict.get(v, 0):,}[/]" for v in verdicts[:-1]])
     console.print(table)
-    console.print("columns read: " + ", ".join(f"{k}={v!r}" for k, v in fields.items()) + (f"; not read: {', '.join(ignored)}" if ignored else ""), highlight=False, markup=False)
+    by_content = {c: r for c, r in (reasons or {}).items() if r.startswith("content")}
+    console.print("columns read: " + ", ".join(f"{k}={v!r}" + (" (by its values)" if v in by_content else "") for k, v in fields.items())
+                  + (f"; not read: {', '.join(ignored)}" if ignored else ""), highlight=False, markup=False)
+    for column, why in by_content.items():
+        console.print(f"  {column!r} was read for what its values hold ({why.removeprefix('content: ')}); --map overrides this",
+                      highlight=False, markup=False)
     if summary.by_verdict.get("error"):
         console.print(f"[bold red]{summary.by_verdict['error']:,} row(s) could not be read[/]: they are in the output with verdict \"error\" and the reason")
     for path in outputs:
@@ -446,7 +456,8 @@ def diff(
     except (InputError, OSError) as exc:
         fail(str(exc))
     counts = result.counts()
-    out.print(f"{counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone, {counts['unchanged']:,} unchanged "
+    console = err if output is not None and str(output) == "-" else out  # -o - : stdout carries only the JSONL
+    console.print(f"{counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone, {counts['unchanged']:,} unchanged "
               f"(knowledge base {', '.join(sorted(result.old_kb)) or '-'} -> {', '.join(sorted(result.new_kb)) or '-'})", highlight=False)
     table = Table(title="Changes")
     for col in ("change", "id", "before", "after"):
@@ -456,9 +467,12 @@ def diff(
         after = f"{change.get('verdict', '')} {change.get('entity') or ''}".strip()
         table.add_row(change["change"], escape(change["id"]), before, after)
     if result.changes():
-        out.print(table)
+        console.print(table)
     if output is not None:
-        write_records(output, result.changes())
+        try:
+            write_records(output, result.changes())
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}")
     levels = {v.value for v in FAIL_LEVELS[fail_on]}
     worse = [r for r in result.new if r["verdict"] in levels] + [n for _, n in result.changed if n["verdict"] in levels]
     raise typer.Exit(1 if worse else 0)
@@ -469,7 +483,7 @@ def diff(
 
 @app.command(name="eval")
 def evaluate(
-    labelled: Annotated[Path, typer.Argument(help="A file with the record columns plus expected_verdict and expected_entity.", show_default=False)],
+    labelled: Annotated[list[Path], typer.Argument(help="Files with the record columns plus expected_verdict and expected_entity (several: each file's figures, then all together).", show_default=False)],
     maps: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="Read a field from a column (as in screen).")] = None,
     context: ContextOpt = Context.GENERAL,
     use: UseOpt = None,
@@ -480,11 +494,20 @@ def evaluate(
     """Measure precision, recall and false-positive rate on a labelled file, with a per-entity confusion table."""
     from covscan.evaluate import evaluate_file
 
+    from covscan.evaluate import EvalReport
+
     kb = load_kb()
-    try:
-        report = evaluate_file(labelled, kb, ScreenSettings(context=context, use=use), parse_maps(maps or []))
-    except (InputError, ValueError, OSError) as exc:
-        fail(str(exc))
+    report = EvalReport()
+    for path in labelled:
+        try:
+            one = evaluate_file(path, kb, ScreenSettings(context=context, use=use), parse_maps(maps or []))
+        except (InputError, ValueError, OSError) as exc:
+            fail(str(exc))
+        if len(labelled) > 1:
+            out.print(f"{path.name}: {one.rows} rows: {one.headline()}", highlight=False, markup=False)
+        report.merge(one)
+    if len(labelled) > 1:
+        out.print(f"[bold]all {len(labelled)} files[/]", highlight=False)
     report.print(out, show_errors)
     bad = (min_recall is not None and report.recall < min_recall) or (max_fpr is not None and report.fpr > max_fpr)
     raise typer.Exit(1 if bad else 0)

@@ -20,7 +20,7 @@ import polars as pl
 from covscan.engine import ROW_COLUMN, Engine, ScreenSettings
 from covscan.kb import load
 from covscan.model import Context, Use
-from covscan.sources import InputError, map_columns
+from covscan.sources import InputError, recognise_columns
 
 META = pd.DataFrame({"row": pd.Series(dtype="int64"), "line": pd.Series(dtype="object"),
                      "verdict": pd.Series(dtype="object"), "entity": pd.Series(dtype="object")})
@@ -57,12 +57,31 @@ def screen(ddf: Any, *, fields: dict[str, str] | None = None, context: Context =
 
     `fields` maps screening fields to columns; by default they are found from the column names as
     in `covscan screen` (with `overrides` as --map)."""
-    mapping = fields or map_columns([str(c) for c in ddf.columns], overrides or {}, "the Dask DataFrame")
+    mapping = fields or _recognise(ddf, overrides or {})
     lengths = ddf.map_partitions(len).compute().tolist()
     offsets = [sum(lengths[:i]) for i in range(len(lengths))]
     return ddf.map_partitions(
         screen_partition, tuple(mapping.items()), context.value, use.value if use else None, offsets, meta=META,
     )
+
+
+def _recognise(ddf: Any, overrides: dict[str, str]) -> dict[str, str]:
+    """Columns by header and, like the local engine, by the values of the first SAMPLE_ROWS rows."""
+    from covscan.evidence import column_kinds
+    from covscan.screen import SAMPLE_ROWS, sample_values
+
+    parts, rows = [], 0
+    for i in range(ddf.npartitions):
+        if rows >= SAMPLE_ROWS:
+            break
+        part = ddf.get_partition(i).compute()
+        parts.append(part)
+        rows += len(part)
+    columns = [str(c) for c in ddf.columns]
+    head = pl.DataFrame({c: pl.Series(c, [None if v is None or v != v else str(v) for p in parts for v in p[c].tolist()], dtype=pl.String)
+                         for c in columns})
+    return recognise_columns(columns, overrides, "the Dask DataFrame", guess=column_kinds(load()).guess,
+                             samples=sample_values(head, columns)).fields
 
 
 def read(path: str, fmt: str | None = None, blocksize: str = "64MB") -> Any:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors
+from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors, field_kind
 from covscan.evidence.base import KeyedExtractor
 from covscan.evidence.mac import MacExtractor
 
@@ -65,14 +65,15 @@ class Engine:
 
     def __init__(self, kb: KnowledgeBase, fields: Mapping[str, str], settings: ScreenSettings = ScreenSettings(),
                  cache: EvidenceCache | None = None) -> None:
-        unknown = set(fields) - set(SCREENING_FIELDS) - set(IDENTITY_FIELDS)
+        unknown = {f for f in fields if field_kind(f) not in SCREENING_FIELDS and f not in IDENTITY_FIELDS}
         if unknown:
             raise ValueError(f"unknown screening field(s): {', '.join(sorted(unknown))}")
         self.kb = kb
         self.settings = settings
-        self.fields = {f: c for f, c in fields.items() if f in SCREENING_FIELDS}
+        self.fields = {f: c for f, c in fields.items() if field_kind(f) in SCREENING_FIELDS}
         self.identity = {f: fields[f] for f in IDENTITY_FIELDS if f in fields}
-        self.extractors = build_extractors(kb)
+        extractors = build_extractors(kb)
+        self.extractors = extractors | {f: extractors[field_kind(f)] for f in self.fields}  # vendor#2 reads as vendor
         self.fuser = Fuser(kb, settings.context, settings.use)
         self.groups: list[EvidenceTuple] = [()]
         self._shared_groups: dict[EvidenceTuple, int] = {}

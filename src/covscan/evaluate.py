@@ -3,6 +3,10 @@
 A row is *positive* when its expected verdict is covered or conditional. A prediction is a true
 positive only when it is covered or conditional for the expected entity. `review` is neither a hit
 nor a false alarm; rows labelled review are scored separately.
+
+The stricter *flagged* figures count `review` as a flag, as a user who must look at every flagged
+row does: flagged recall is the share of rows labelled covered, conditional or review that are
+flagged for the expected entity, and the flagged false-positive rate the share of clear rows flagged.
 """
 from __future__ import annotations
 
@@ -21,7 +25,10 @@ from covscan.screen import open_screen
 from covscan.sources import InputError
 
 POSITIVE = frozenset({"covered", "conditional"})
+FLAGGED = frozenset({"covered", "conditional", "review"})
 LABELS = ("expected_verdict", "expected_entity")
+# Columns that describe a labelled row rather than the record (expected_*, label_note): never screened.
+LABEL_PREFIXES = ("expected_", "label_")
 
 
 @dataclass
@@ -34,6 +41,9 @@ class EvalReport:
     false_alarms: int = 0
     review_rows: int = 0
     review_hits: int = 0
+    flag_expected: int = 0  # rows labelled covered, conditional or review
+    flag_hits: int = 0  # ... flagged (covered, conditional or review) for the expected entity
+    false_flags: int = 0  # clear rows flagged
     verdict_agree: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_signal: dict[str, Counter[str]] = field(default_factory=dict)
@@ -51,10 +61,32 @@ class EvalReport:
     def fpr(self) -> float:
         return self.false_alarms / self.negatives if self.negatives else 0.0
 
+    @property
+    def flag_recall(self) -> float:
+        return self.flag_hits / self.flag_expected if self.flag_expected else 1.0
+
+    @property
+    def flag_fpr(self) -> float:
+        return self.false_flags / self.negatives if self.negatives else 0.0
+
+    def merge(self, other: EvalReport) -> None:
+        """Add another file's counts (the confusion and signal tables too)."""
+        for name in ("rows", "tp", "fp", "fn", "negatives", "false_alarms", "review_rows", "review_hits", "verdict_agree",
+                     "flag_expected", "flag_hits", "false_flags"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.confusion.update(other.confusion)
+        for signal, counts in other.by_signal.items():
+            self.by_signal.setdefault(signal, Counter()).update(counts)
+        self.mistakes += other.mistakes
+
+    def headline(self) -> str:
+        return (f"precision {self.precision:.3f}, recall {self.recall:.3f}, false-positive rate {self.fpr:.4f} "
+                f"({self.false_alarms}/{self.negatives} negatives); flagged (review counts): recall {self.flag_recall:.3f}, "
+                f"false-positive rate {self.flag_fpr:.4f} ({self.false_flags}/{self.negatives})")
+
     def print(self, out: Console, show_errors: int) -> None:
         out.print(
-            f"[bold]{self.rows} labelled rows[/]: precision {self.precision:.3f}, recall {self.recall:.3f}, "
-            f"false-positive rate {self.fpr:.4f} ({self.false_alarms}/{self.negatives} negatives), "
+            f"[bold]{self.rows} labelled rows[/]: {self.headline()}; "
             f"review rows flagged {self.review_hits}/{self.review_rows}, exact verdict {self.verdict_agree}/{self.rows}",
             highlight=False,
         )
@@ -78,11 +110,10 @@ class EvalReport:
 
 
 def evaluate_file(path: Path, kb: KnowledgeBase, settings: ScreenSettings, overrides: dict[str, str]) -> EvalReport:
-    screen = open_screen(path, kb, settings, overrides=overrides)
+    screen = open_screen(path, kb, settings, overrides=overrides, exclude=LABEL_PREFIXES)
     missing = [c for c in LABELS if c not in screen.source.columns]
     if missing:
         raise InputError(f"{path}: a labelled file needs the columns {', '.join(LABELS)} (missing: {', '.join(missing)})")
-    screen.fields = {f: c for f, c in screen.fields.items() if c not in LABELS}
     report = EvalReport()
     summary = Summary()
     for batch in screen.source.batches():
@@ -114,6 +145,10 @@ def evaluate_file(path: Path, kb: KnowledgeBase, settings: ScreenSettings, overr
             if exp_v == "clear":
                 report.negatives += 1
                 report.false_alarms += got_v in POSITIVE
+                report.false_flags += got_v in FLAGGED
+            elif exp_v in FLAGGED:
+                report.flag_expected += 1
+                report.flag_hits += got_v in FLAGGED and got_e == exp_e
             if exp_v == "review":
                 report.review_rows += 1
                 report.review_hits += got_v == "review"

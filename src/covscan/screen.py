@@ -1,6 +1,7 @@
 """Screening a file: source -> engine -> writers, with a summary of what was found."""
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +14,10 @@ import polars as pl
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
-from covscan.sources import InputError, Source, map_columns, open_source
+from covscan.evidence import column_kinds
+from covscan.evidence.content import SAMPLE_VALUES
+from covscan.sources import InputError, Source, open_source
+from covscan.sources.columns import ColumnMap, recognise_columns
 from covscan.sources.base import BATCH_ROWS, BatchBuilder
 
 Progress = Callable[[int, int | None, str], None]
@@ -22,6 +26,7 @@ Progress = Callable[[int, int | None, str], None]
 # in flight: a 1M-listing catalog peaked at 1.0 GiB instead of 1.4-1.6, at the same speed. Other
 # batches go whole: slicing a 10M-row inventory cost 2-3 s for no memory it needed.
 WRITE_ROWS = 62_500
+SAMPLE_ROWS = 5_000  # the first rows, whose values tell what a column holds when its header does not
 
 
 @dataclass
@@ -113,12 +118,53 @@ def open_screen(
     overrides: dict[str, str] | None = None,
     from_format: str | None = None,
     cache: Path | None = None,
+    exclude: tuple[str, ...] = (),
+    header_row: int | None = None,
 ) -> Screen:
-    """Open an input for screening; `from_format` names an importer (nmap, arp, ...) whose records are screened."""
-    source = import_source(path, from_format) if from_format else open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    """Open an input for screening; `from_format` names an importer (nmap, arp, ...) whose records are
+    screened. Columns whose names start with an `exclude` prefix are never read (labels of an eval file)."""
+    source: Source = import_source(path, from_format) if from_format else open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet, header_row=header_row)
     preset = getattr(source, "preset_fields", None)
-    fields = dict(preset) if preset and not overrides else map_columns(source.columns, overrides or {}, str(path))
-    return _screen(source, fields, kb, settings, str(path), cache)
+    if preset and not overrides:
+        return _screen(source, dict(preset), kb, settings, str(path), cache)
+    sampled = SampledSource(source)
+    readable = [c for c in source.columns if not c.startswith(exclude)]
+    mapping = recognise_columns(readable, overrides or {}, str(path), guess=column_kinds(kb).guess,
+                                samples=sampled.sample(readable))
+    return _screen(sampled, mapping.fields, kb, settings, str(path), cache, mapping)
+
+
+def sample_values(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[str]]:
+    """Up to SAMPLE_VALUES distinct values of each column among the first SAMPLE_ROWS rows: what
+    columns are recognised by (the Dask engine samples the same rows, so both map alike)."""
+    head = frame.head(SAMPLE_ROWS).select([pl.col(c).cast(pl.String) for c in columns if c in frame.columns])
+    return {c: head[c].drop_nulls().unique(maintain_order=True).head(SAMPLE_VALUES).to_list() for c in head.columns}
+
+
+class SampledSource:
+    """A source whose first batch was read ahead so that its columns could be recognised by their
+    values; that batch is handed on first, then the rest, in slices of the size a run asks for."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.path, self.columns, self.unit, self.total = source.path, source.columns, source.unit, source.total
+        self.header_row = getattr(source, "header_row", 0)
+        self._batches = source.batches(BATCH_ROWS)
+        self._first = next(self._batches, None)
+
+    def sample(self, columns: Sequence[str]) -> dict[str, list[str]]:
+        return {} if self._first is None else sample_values(self._first, columns)
+
+    def position(self) -> int:
+        return self.source.position()
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        first, self._first = self._first, None
+        if first is None:
+            return
+        for batch in itertools.chain([first], self._batches):
+            for start in range(0, batch.height, rows):
+                yield batch.slice(start, rows) if batch.height > rows else batch
 
 
 def records_screen(records: list[dict[str, Any]], label: str, kb: KnowledgeBase, settings: ScreenSettings) -> Screen:
@@ -130,11 +176,13 @@ def records_screen(records: list[dict[str, Any]], label: str, kb: KnowledgeBase,
 
 
 def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings: ScreenSettings, label: str,
-            cache: Path | None = None) -> Screen:
+            cache: Path | None = None, mapping: ColumnMap | None = None) -> Screen:
     info = RunInfo(
         input=label, kb_version=kb.version, context=settings.context.value,
         use=settings.use.value if settings.use else None, fields=fields,
         ignored_columns=[c for c in source.columns if c not in fields.values()], covscan_version=covscan_version(),
+        column_reasons=mapping.reasons if mapping else {}, unread_evidence=mapping.unread_evidence if mapping else [],
+        kb_as_of=kb.raw.as_of, header_row=getattr(source, "header_row", 0),
     )
     from covscan.cache import EvidenceCache
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from covscan.sources.base import InputError, Source
-from covscan.sources.columns import FIELDS, map_columns
+from covscan.sources.columns import FIELDS, recognise_columns
 
-__all__ = ["FORMATS", "FIELDS", "InputError", "Source", "map_columns", "open_source"]
+__all__ = ["FORMATS", "FIELDS", "InputError", "Source", "open_source", "recognise_columns"]
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet", "observations")
 _BY_SUFFIX = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -21,7 +21,9 @@ def detect_format(path: Path) -> str:
 
 
 def open_source(path: Path, fmt: str | None = None, *, encoding: str | None = None, delimiter: str | None = None,
-                sheet: str | None = None) -> Source:
+                sheet: str | None = None, header_row: int | None = None) -> Source:
+    """The reader for `path`; `header_row` (CSV/TSV and XLSX) is the 1-based row of the header, found
+    when omitted (title rows above it are skipped)."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -29,10 +31,10 @@ def open_source(path: Path, fmt: str | None = None, *, encoding: str | None = No
     fmt = fmt or detect_format(path)
     if fmt in ("csv", "tsv"):
         from covscan.sources.delimited import DelimitedSource
-        return DelimitedSource(path, encoding, delimiter or ("\t" if fmt == "tsv" else None))
+        return DelimitedSource(path, encoding, delimiter or ("\t" if fmt == "tsv" else None), header_row)
     if fmt == "xlsx":
         from covscan.sources.excel import ExcelSource
-        return ExcelSource(path, sheet)
+        return ExcelSource(path, sheet, header_row)
     if fmt == "json":
         from covscan.sources.jsonfile import JsonSource
         return JsonSource(path, encoding)

@@ -44,6 +44,20 @@ def unique_headers(raw: list[Any]) -> list[str]:
     return out
 
 
+TITLE_ROWS_MAX = 10  # rows above the header an export may put a title, a date or a filter in
+
+
+def header_index(rows: list[list[Any]]) -> int:
+    """Which of the first non-blank rows is the header: the first with at least two cells filled and
+    at least half as many as the fullest of them, so a report title, a run date or a filter line
+    that an export puts above the header is skipped (--header-row names the row instead)."""
+    filled = [sum(1 for v in row if v is not None and str(v).strip()) for row in rows[:TITLE_ROWS_MAX]]
+    if not filled:
+        return 0
+    need = min(3, max(2, -(-max(filled) // 2)))  # a row of three or more cells is never a title
+    return next((i for i, n in enumerate(filled) if n >= need), 0)
+
+
 def to_text(value: Any) -> str | None:
     """Cell values as the strings screening works on (12.0 -> "12"; dates in ISO form)."""
     if value is None:

@@ -23,7 +23,7 @@ import polars as pl
 from charset_normalizer import from_bytes
 
 from covscan.engine import ERROR_COLUMN, ROW_COLUMN
-from covscan.sources.base import BATCH_ROWS, BatchBuilder, InputError, unique_headers
+from covscan.sources.base import BATCH_ROWS, TITLE_ROWS_MAX, BatchBuilder, InputError, header_index, unique_headers
 
 SAMPLE_BYTES = 1 << 16
 # Encodings tried when a file is not UTF-8: the legacy code pages inventories are exported in.
@@ -66,7 +66,7 @@ def detect_encoding(sample: bytes) -> str:
 class DelimitedSource:
     unit = "bytes"
 
-    def __init__(self, path: Path, encoding: str | None = None, delimiter: str | None = None) -> None:
+    def __init__(self, path: Path, encoding: str | None = None, delimiter: str | None = None, header_row: int | None = None) -> None:
         self.path = path
         self.total = path.stat().st_size
         if self.total == 0:
@@ -85,14 +85,31 @@ class DelimitedSource:
         self.fast_rows = 0  # rows the fast reader gave, before the exact reader took over (if it did)
         self._stream = self._open()
         self._reader = csv.reader(self._stream, delimiter=self.delimiter, strict=True)
+        skip = header_row - 1 if header_row else self._title_rows(text)
+        deque(itertools.islice(self._reader, skip), maxlen=0)
         header = next(self._reader, None)
         while header is not None and not any(h.strip() for h in header):
             header = next(self._reader, None)
         if header is None:
-            raise InputError(f"{path}: no header row (the file holds only blank lines)")
+            raise InputError(f"{path}: no header row " + (f"at or after row {header_row}" if header_row else "(the file holds only blank lines)"))
+        self.header_row = self._reader.line_num
         if REPLACEMENT in "".join(header) and _DecodeErrors.count:
             raise InputError(f"{path}: the header row is not valid {self.encoding}; pass --encoding (e.g. cp1252, gb18030)")
         self.columns = unique_headers(header)
+
+    def _title_rows(self, text: str) -> int:
+        """How many records come before the header, judged on the first rows of the sample (title,
+        run date or filter lines that exports put above the header; see base.header_index)."""
+        rows: list[list[str]] = []
+        try:
+            for row in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=self.delimiter):
+                rows.append(row)
+                if sum(1 for r in rows if any(v.strip() for v in r)) >= TITLE_ROWS_MAX:
+                    break
+        except csv.Error:
+            return 0
+        nonblank = [i for i, r in enumerate(rows) if any(v.strip() for v in r)]
+        return nonblank[header_index([rows[i] for i in nonblank])] if nonblank else 0
 
     @staticmethod
     def _sniff(text: str, path: Path) -> str:

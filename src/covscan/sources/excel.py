@@ -1,6 +1,7 @@
 """XLSX workbooks, read row by row (openpyxl read-only mode) so large sheets stay in bounded memory."""
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,13 +11,13 @@ import polars as pl
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from covscan.sources.base import BATCH_ROWS, BatchBuilder, InputError, to_text, unique_headers
+from covscan.sources.base import BATCH_ROWS, TITLE_ROWS_MAX, BatchBuilder, InputError, header_index, to_text, unique_headers
 
 
 class ExcelSource:
     unit = "rows"
 
-    def __init__(self, path: Path, sheet: str | None = None) -> None:
+    def __init__(self, path: Path, sheet: str | None = None, header_row: int | None = None) -> None:
         self.path = path
         if path.stat().st_size == 0:
             raise InputError(f"{path}: the file is empty (0 bytes), not an XLSX workbook")
@@ -31,14 +32,22 @@ class ExcelSource:
         self.total: int | None = self._sheet.max_row
         self._rows = self._sheet.iter_rows(values_only=True)
         self._read = 0
-        header: tuple[Any, ...] | None = None
+        # The first non-blank rows (with their sheet row numbers), one of which is the header.
+        first: list[tuple[int, tuple[Any, ...]]] = []
         for values in self._rows:
             self._read += 1
+            if header_row is not None and self._read < header_row:
+                continue
             if any(v is not None and str(v).strip() for v in values):
-                header = values
-                break
-        if header is None:
-            raise InputError(f"{path}: sheet {self.sheet_name!r} has no header row")
+                first.append((self._read, values))
+                if header_row is not None or len(first) >= TITLE_ROWS_MAX:
+                    break
+        if not first:
+            raise InputError(f"{path}: sheet {self.sheet_name!r} has no header row"
+                             + (f" at or after row {header_row}" if header_row else ""))
+        at = header_index([list(v) for _, v in first])
+        self.header_row, header = first[at]
+        self._pending = first[at + 1 :]  # rows read past the header while looking for it
         while header and (header[-1] is None or not str(header[-1]).strip()):
             header = header[:-1]
         self.columns = unique_headers(list(header))
@@ -46,19 +55,23 @@ class ExcelSource:
     def position(self) -> int:
         return self._read
 
+    def _numbered(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        for values in self._rows:
+            self._read += 1
+            yield self._read, values
+
     def batches(self, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
         builder = BatchBuilder(self.columns)
         width = len(self.columns)
         try:
-            for values in self._rows:
-                self._read += 1
+            for sheet_row, values in itertools.chain(self._pending, self._numbered()):
                 cells = [to_text(v) for v in values]
                 if not any(c is not None and c.strip() for c in cells):
                     continue  # an empty row is not a record
                 extra = [i for i, c in enumerate(cells[width:], start=width) if c is not None and c.strip()]
                 if extra:
                     builder.add_error(
-                        f"{self.path.name} sheet {self.sheet_name!r} row {builder.next_row} (spreadsheet row {self._read}): "
+                        f"{self.path.name} sheet {self.sheet_name!r} row {builder.next_row} (spreadsheet row {sheet_row}): "
                         f"a value in column {extra[0] + 1}, which has no header"
                     )
                 else:
