@@ -78,12 +78,12 @@ def run(cmd: list[str]) -> tuple[float, float, float, str]:
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
 
 
-def bench(rows: int, work: Path, keep: Path | None, repeat: int, catalog: bool = False) -> None:
-    kind = "catalog" if catalog else "inventory"
+def bench(rows: int, work: Path, keep: Path | None, repeat: int, kind: str = "inventory") -> None:
+    catalog = kind != "inventory"
     source = keep or work / f"{kind}-{rows}.csv"
     if not source.exists():
         t = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(rows), str(source), *(["--catalog"] if catalog else [])], check=True)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(rows), str(source), *([f"--{kind}"] if catalog else [])], check=True)
         print(f"generated a {rows:,}-row {kind} ({source.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
     commands = {"floor: polars read + write CSV": (
         [sys.executable, "-c", f"import polars as pl; pl.read_csv({str(source)!r}, infer_schema=False).write_csv({str(work / 'out.csv')!r})"],
@@ -102,7 +102,7 @@ def bench(rows: int, work: Path, keep: Path | None, repeat: int, catalog: bool =
             out.unlink()
     steps = [(name, *figures) for name, figures in best.items()]
     floor_s = steps[0][1]
-    _, _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source), column="title" if catalog else "vendor")])
+    _, _, naive_rss, naive_out = run([sys.executable, "-c", NAIVE.format(path=str(source), column={"catalog": "title", "distributor": "description"}.get(kind, "vendor"))])
     naive_s = float(naive_out.strip()) * rows / NAIVE_SAMPLE
     steps.append(("naive: per-row WRatio (extrapolated)", naive_s, naive_s, naive_rss, 0))
     print(f"\n{kind}, {rows:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV")
@@ -115,15 +115,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="inventory sizes to generate and screen")
     parser.add_argument("--catalog-rows", type=int, default=0, help="also screen a generated marketplace catalog of this size")
+    parser.add_argument("--distributor-rows", type=int, default=0, help="also screen a generated distributor part list of this size")
     parser.add_argument("--keep", type=Path, help="reuse or keep the generated input (one inventory size, no catalog)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the fastest counts")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="covscan-bench-") as tmp:
         for rows in args.rows:
-            bench(rows, Path(tmp), args.keep if len(args.rows) == 1 and not args.catalog_rows else None, args.repeat)
+            bench(rows, Path(tmp), args.keep if len(args.rows) == 1 and not (args.catalog_rows or args.distributor_rows) else None, args.repeat)
         if args.catalog_rows:
-            bench(args.catalog_rows, Path(tmp), None, args.repeat, catalog=True)
+            bench(args.catalog_rows, Path(tmp), None, args.repeat, kind="catalog")
+        if args.distributor_rows:
+            bench(args.distributor_rows, Path(tmp), None, args.repeat, kind="distributor")
 
 
 if __name__ == "__main__":

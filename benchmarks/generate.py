@@ -9,11 +9,14 @@ ids, some of them blank.
 
 A catalog (--catalog) is what a marketplace holds instead: listing titles that are nearly all
 unique ("Hikvision 4MP Dome Camera DS-2CD2143G2-I, Outdoor - New"), a brand column that is often
-blank, a category and a country of origin, so free text is what must be read. Deterministic for a
-given seed.
+blank, a category and a country of origin, so free text is what must be read. A distributor's
+part list (--distributor) has a model and a description column whose values hardly repeat (about
+77% and 95% distinct: part numbers with their variants, free-text descriptions that quote them).
+Deterministic for a given seed.
 
     python benchmarks/generate.py 1000000 /tmp/inventory-1m.csv
     python benchmarks/generate.py --catalog 1000000 /tmp/catalog-1m.csv
+    python benchmarks/generate.py --distributor 1000000 /tmp/parts-1m.csv
 """
 from __future__ import annotations
 
@@ -158,13 +161,39 @@ def generate_catalog(rows: int, path: Path, seed: int = 7, covered_share: float 
                         f"{rng.uniform(5, 900):.2f}", f"seller-{rng.randrange(20000)}"])
 
 
+PART_NOUNS = ["Ethernet switch", "Patch cable", "SFP+ module", "Power supply", "Rack shelf", "IP camera", "Access point",
+              "Fiber pigtail", "Surge protector", "Media converter", "Cable tie", "Fan tray", "Line card", "Antenna"]
+
+
+def generate_parts(rows: int, path: Path, seed: int = 7, covered_share: float = 0.05) -> None:
+    rng = random.Random(seed)
+    makers = [v for v, *_ in OTHERS] + ["Belden", "Panduit", "CommScope", "Corning", "APC", "Tripp Lite", "Eaton"]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["item_number", "manufacturer", "model", "description", "qty", "unit_price"])
+        for i in range(rows):
+            if rng.random() < covered_share:
+                vendor, models, *_ = rng.choice(COVERED)
+                model = rng.choice(models) + (f"-{rng.randrange(100):02d}" if rng.random() < 0.5 else "")
+            else:
+                vendor = rng.choice(makers)
+                model = f"{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}{rng.randrange(15_000):05d}" + (
+                    f"-{rng.choice(['BK', 'WH', 'GY', 'BL'])}{rng.randrange(1, 20)}" if rng.random() < 0.6 else "")
+            description = (f"{rng.choice(PART_NOUNS)} {model} {rng.choice(SPECS)}, {rng.randrange(1, 500)} {rng.choice(['ft', 'm', 'pcs', 'W'])}"
+                           + (f", lot {rng.randrange(10**6)}" if rng.random() < 0.5 else "")) if rng.random() < 0.95 else rng.choice(PART_NOUNS)
+            w.writerow([f"P{i:09d}", vendor if rng.random() < 0.8 else "", model, description, rng.randrange(1, 100),
+                        f"{rng.uniform(1, 3000):.2f}"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("rows", type=int, help="how many rows (records or listings) to write")
     parser.add_argument("path", type=Path, help="the CSV file to write")
-    parser.add_argument("--catalog", action="store_true", help="marketplace listings with free-text titles")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--catalog", action="store_true", help="marketplace listings with free-text titles")
+    kind.add_argument("--distributor", action="store_true", help="a part list whose models and descriptions hardly repeat")
     args = parser.parse_args()
-    (generate_catalog if args.catalog else generate)(args.rows, args.path)
+    (generate_catalog if args.catalog else generate_parts if args.distributor else generate)(args.rows, args.path)
 
 
 if __name__ == "__main__":
