@@ -173,7 +173,14 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
                 "Camera DS-2CD2143G2-IU", "Camera DS-2CD2347G2-LU", "DS-2CD2143G2-I", "DS-2CD2143G2-I,", " DS-2CD2143G2-I ",
                 "Hotspot FCC ID: SRQ-MF296C", "Hotspot FCC ID: QISVOG-L29", "Hotspot, contains FCC ID: QISVOG-L29",
                 "Mount for white steel Hikvision NVR", "Mount for black white steel Hikvision NVR",
-                "Mount for big black white steel Hikvision NVR"]
+                "Mount for big black white steel Hikvision NVR",
+                # categories: components, accessories, homonyms and exceptions depend on where words stand
+                "Hard case for drones, black", "Hard case for drones, grey", "Drone propellers 8 pack", "Drone battery 5000mAh",
+                "Battery for drone, 3 pack", "Case with battery for drone", "Bagpipe drone reeds", "Mini toy drone for kids",
+                "Toy drone for kids with HD camera", "Drone with camera and carrying case", "Plunge router for woodworking",
+                "Car power inverter 12V", "Hybrid solar inverter WiFi", "Car power inverter with app", "The Huawei Story, paperback",
+                "Junction box for Hikvision DS-2CD2143G2-I", "Junction box for the big Hikvision DS-2CD2143G2-I",
+                "Hikvision DS-2CD2143G2-I junction box for wall", "Robot toy for kids", "Humanoid robot kit"]
     plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
     extractor = build_extractors(kb)["description"]
     assert isinstance(extractor, DescriptionExtractor)

@@ -135,7 +135,7 @@ class Engine:
                 found = extract(new_values, self.fields[field])
                 if field != "mac" and self._own_groups[field] + sum(map(bool, found)) >= TOKENIZE_MIN:
                     self._tokenized.add(field)
-                fresh = _group_frame(new_values, [self._value_group_id(field, v, ev) for v, ev in zip(new_values, found)])
+                fresh = _group_frame(new_values, [self._value_group_id(field, v, ev) if ev else 0 for v, ev in zip(new_values, found)])
         fresh_gid = dict(zip(fresh["value"].to_list(), fresh["gid"].to_list())) if remember else {}
         if len(cache) < CACHE_LIMIT:
             cache.update(fresh_gid)

@@ -1,6 +1,8 @@
 """Human views of the knowledge base for `covscan kb show / search / why`."""
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 from rich.console import Console
@@ -28,6 +30,15 @@ def _group(kb: KnowledgeBase, entity: str) -> list[str]:
     return [n for n in kb.nodes if (r := kb.resolve(n)) is not None and r.entity == entity]
 
 
+def _listings(kb: KnowledgeBase, node: Any, p: Any) -> None:
+    """A node's listings under other regimes (Entity List, 1260H...), covered or not."""
+    if node.memberships:
+        p("\nOther listings", style="bold")
+        for m in node.memberships:
+            count = f", {m['count']} entities" if m.get("count") else ""
+            p(f"  {m['date']} {kb.regimes[m['regime']].name}: {m['detail']}{count} ({m['source']}; {m['confidence']})")
+
+
 def show_node(kb: KnowledgeBase, name: str, out: Console) -> bool:
     node = _find(kb, name)
     if node is None:
@@ -39,6 +50,7 @@ def show_node(kb: KnowledgeBase, name: str, out: Console) -> bool:
             p(f"It is a known lookalike of {kb.display_name(node.lookalike_of)}: {node.reason}")
         p(f"names: {', '.join(a.name for a in kb.aliases if a.node == node.id)}")
         p(f"source: {node.source} ({node.confidence})", style="dim")
+        _listings(kb, node, p)
         return True
     resolution = kb.resolve(node.id)
     if resolution is None:
@@ -63,11 +75,7 @@ def show_node(kb: KnowledgeBase, name: str, out: Console) -> bool:
         for note in e.notes:
             p(f"  note: {note['text']} ({note.get('source', '')}; {note.get('confidence', '')})", style="dim")
         p("  regimes: " + ", ".join(kb.regimes[r].name for r in e.regimes))
-    if node.memberships:
-        p("\nOther listings", style="bold")
-        for m in node.memberships:
-            count = f", {m['count']} entities" if m.get("count") else ""
-            p(f"  {m['date']} {kb.regimes[m['regime']].name}: {m['detail']}{count} ({m['source']}; {m['confidence']})")
+    _listings(kb, node, p)
     group = _group(kb, entity)
     table = Table(title="Names, companies and brands that lead to it")
     for col in ("id", "name", "relation", "link conf.", "names", "source"):

@@ -26,6 +26,9 @@ from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS, tokens
 
 GENERIC, OTHER = "~", "~~"  # word-key stand-ins for other words (words are [a-z0-9]+)
 NOTHING_TO_NAME = "-"  # the word key of text with no word that begins a name or term
+# Marks written before a word in a word key (see DescriptionExtractor.__init__); never in the final key.
+CATEGORY_GENERIC, CATEGORY_OTHER, UNLESS_GENERIC, UNLESS_OTHER, TERM, EXCEPTION = (chr(c) for c in range(1, 7))
+MARKS = CATEGORY_GENERIC + CATEGORY_OTHER + UNLESS_GENERIC + UNLESS_OTHER + TERM + EXCEPTION
 ModelHits = list[tuple[Identifier, str]]
 
 
@@ -51,8 +54,25 @@ class DescriptionExtractor:
         )
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
         # Each word as its word key writes it: itself, GENERIC, or nothing for a legal form (normalize.tokens).
-        word_map = dict.fromkeys(GENERIC_WORDS, GENERIC) | {w: w for w in self.key_words} | dict.fromkeys(LEGAL_FORMS)
+        # The words that only qualify a category term (accessories, components, homonyms, exceptions)
+        # matter only in texts with a word that begins a term, and the words that rule an exception out
+        # ("camera" for a toy drone) only where a word that brings it in ("toy") stands; elsewhere
+        # keeping them would split texts that share evidence into many keys. So such words are written
+        # with a mark in front (as are the words that begin a term or an exception), and a text that
+        # lacks the mark they depend on gets them as the other words they then are (GENERIC or OTHER).
+        name_words = {t for a in names.kb.aliases for t in a.tokens} | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER
+        category_only = categories.vocabulary - name_words
+        unless_only = categories.exception_unless - name_words - (categories.vocabulary - categories.exception_unless)
+
+        def written(w: str) -> str:
+            generic = w in GENERIC_WORDS or any(c.isdigit() for c in w)
+            mark = (UNLESS_GENERIC if generic else UNLESS_OTHER) if w in unless_only else (
+                (CATEGORY_GENERIC if generic else CATEGORY_OTHER) if w in category_only else "")
+            return mark + (TERM if w in categories.first_words else "") + (EXCEPTION if w in categories.exception_when else "") + w
+
+        word_map = dict.fromkeys(GENERIC_WORDS, GENERIC) | {w: written(w) for w in self.key_words} | dict.fromkeys(LEGAL_FORMS)
         self._word_map_from, self._word_map_to = list(word_map), list(word_map.values())
+        self._first_written = sorted(word_map[w] for w in self.first_words)  # the first words as the key writes them
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         column = pl.Series(values, dtype=pl.String)
@@ -101,10 +121,12 @@ class DescriptionExtractor:
             if word is None:
                 keys.append(None)
                 continue
-            if NEGATION_MARK.search(value.casefold()):
-                keys.append(None)  # where a model number stands relative to "for" is not in the key: read it alone
-                continue
-            models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip()) for p, text in model_hits.get(i, ()))
+            # Whether each model number is negated ("mount for DS-2CD...", a book) depends on where it
+            # stands, which the word key does not say: so the key says it.
+            toks = tokens(value) if NEGATION_MARK.search(value.casefold()) else ()
+            about = bool(ABOUT_THE_MAKER.intersection(toks))
+            models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip(), about or _after_negation(toks, text))
+                           for p, text in model_hits.get(i, ()))
             fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if word != NOTHING_TO_NAME else ()
             keys.append(repr((word, models, fcc)))
         return words.scatter(special, pl.Series(keys, dtype=pl.String)) if special else words
@@ -123,6 +145,7 @@ class DescriptionExtractor:
     def _word_key_plan(self, texts: pl.LazyFrame) -> pl.LazyFrame:
         word, text, words, keys = pl.element(), pl.col("text"), pl.col("words"), pl.col("keys")
         lower = text.str.to_lowercase()
+
         texts = texts.with_columns(
             fcc=lower.str.contains("fcc", literal=True),
             words=lower.str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
@@ -131,9 +154,18 @@ class DescriptionExtractor:
             ).drop_nulls()),
             ascii=text.str.len_bytes() == text.str.len_chars(),  # UTF-8: one byte per character
         ).with_columns(
-            candidate=pl.col("fcc") | words.list.eval(word.is_in(self.first_words)).list.any(),
+            candidate=pl.col("fcc") | words.list.eval(word.is_in(self._first_written)).list.any(),
             keys=words.list.join(" "),
         )
+
+        def as_other(generic: str, other: str) -> pl.Expr:
+            word = f"[{TERM}{EXCEPTION}]*[a-z0-9]+"
+            return keys.str.replace_all(f"[{generic}]{word}", GENERIC).str.replace_all(f"[{other}]{word}", OTHER)
+
+        keys = (pl.when(~keys.str.contains(TERM, literal=True))
+                .then(as_other(CATEGORY_GENERIC + UNLESS_GENERIC, CATEGORY_OTHER + UNLESS_OTHER))
+                .when(~keys.str.contains(EXCEPTION, literal=True)).then(as_other(UNLESS_GENERIC, UNLESS_OTHER))
+                .otherwise(keys).str.replace_all(f"[{MARKS}]", ""))
         # Of other words, what matters is how far apart they set the words kept (up to three: the
         # negation window) and whether any is not generic (a `standalone` name needs the rest generic).
         spaced = keys.str.replace_all(OTHER, GENERIC, literal=True).str.replace_all(r"~(?: ~){3,}", "~ ~ ~")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from covscan.evidence.base import EvidenceTuple
@@ -27,31 +28,57 @@ AFTER_WINDOW = 2  # "<term> <accessory>": how far after the term the accessory m
 _FOR = frozenset({"for", "fits", "compatible", "replacement"})
 
 
-def _has(toks: tuple[str, ...], phrase: tuple[str, ...], lo: int = 0, hi: int | None = None) -> bool:
-    hi = len(toks) if hi is None else min(hi, len(toks))
-    n = len(phrase)
-    return any(toks[i : i + n] == phrase for i in range(max(lo, 0), hi - n + 1))
+class Phrases:
+    """Word sequences looked up by their first word, so a text is scanned once, not once per phrase."""
+
+    def __init__(self, phrases: Sequence[tuple[str, ...]]) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in sorted(phrases, key=len, reverse=True):
+            self._by_first[phrase[0]].append(phrase)
+
+    def find(self, toks: tuple[str, ...], lo: int = 0, hi: int | None = None) -> tuple[str, ...] | None:
+        """The first phrase (longest at a position) lying wholly within toks[lo:hi]."""
+        hi = len(toks) if hi is None else min(hi, len(toks))
+        for i in range(max(lo, 0), hi):
+            for phrase in self._by_first.get(toks[i], ()):
+                if i + len(phrase) <= hi and toks[i : i + len(phrase)] == phrase:
+                    return phrase
+        return None
 
 
-def _any(toks: tuple[str, ...], phrases: Sequence[tuple[str, ...]], lo: int = 0, hi: int | None = None) -> tuple[str, ...] | None:
-    return next((p for p in phrases if _has(toks, p, lo, hi)), None)
+@dataclass(frozen=True)
+class _Rules:
+    components: Phrases
+    accessories: Phrases
+    homonyms: Phrases
+    exceptions: tuple[tuple[Phrases, Phrases, str, str, str], ...]  # when, unless, id, text, source
+
+    @classmethod
+    def of(cls, rules: CategoryRules) -> _Rules:
+        return cls(Phrases(rules.components), Phrases(rules.accessories), Phrases(rules.homonyms),
+                   tuple((Phrases(x.when), Phrases(x.unless), x.id, x.text, x.source) for x in rules.exceptions))
 
 
 class CategoryMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.terms = sorted(kb.raw.categories, key=lambda t: -len(t.tokens))  # most specific first
-        self.rules: dict[str, CategoryRules] = kb.raw.category_rules
+        self.rules = {c: _Rules.of(r) for c, r in kb.raw.category_rules.items()}
+        self._no_rules = _Rules.of(CategoryRules())
         # Terms by their first word, so a text is read once rather than once per term.
         self._starting: dict[str, list[tuple[int, CategoryTerm]]] = defaultdict(list)
         for order, term in enumerate(self.terms):
             self._starting[term.tokens[0]].append((order, term))
         self.first_words = frozenset(self._starting)
+        rules = kb.raw.category_rules.values()
+        # The words of exceptions: those that bring one in ("toy"), and those that rule it out ("camera").
+        self.exception_when = frozenset(t for r in rules for x in r.exceptions for p in x.when for t in p)
+        self.exception_unless = frozenset(t for r in rules for x in r.exceptions for p in x.unless for t in p)
         # Every word that can change what a term means (free text is keyed on these, see description.py).
         self.vocabulary = frozenset(
             {t for term in self.terms for t in term.tokens} | set(_FOR)
-            | {t for r in self.rules.values() for group in (r.components, r.accessories, r.homonyms) for p in group for t in p}
-            | {t for r in self.rules.values() for x in r.exceptions for p in (*x.when, *x.unless) for t in p}
+            | {t for r in kb.raw.category_rules.values() for group in (r.components, r.accessories, r.homonyms) for p in group for t in p}
+            | {t for r in kb.raw.category_rules.values() for x in r.exceptions for p in (*x.when, *x.unless) for t in p}
         )
 
     def evidence(self, text: str, field: str, dedicated: bool = False) -> EvidenceTuple:
@@ -69,7 +96,7 @@ class CategoryMatcher:
             if term.category in best:
                 continue
             matched = " ".join(term.tokens)
-            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, CategoryRules()))
+            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, self._no_rules))
             if why is not None:
                 rule, note, source = why
                 best[term.category] = Evidence("category", field, text, target=term.category, matched=matched,
@@ -83,23 +110,23 @@ class CategoryMatcher:
             )
         return tuple(best.values())
 
-    def _not_the_thing(self, toks: tuple[str, ...], start: int, end: int, rules: CategoryRules) -> tuple[str, str, str] | None:
+    def _not_the_thing(self, toks: tuple[str, ...], start: int, end: int, rules: _Rules) -> tuple[str, str, str] | None:
         """(rule, note, source) when the term at toks[start:end] does not name an item the entry covers."""
         term = " ".join(toks[start:end])
-        if (word := _any(toks, rules.homonyms)) is not None:
+        if (word := rules.homonyms.find(toks)) is not None:
             return "homonym", f"{' '.join(word)!r}: here {term!r} means something else", "categories.yaml homonyms"
-        component = _any(toks, rules.components, start - FOR_WINDOW - 3, end + AFTER_WINDOW + 1)
-        accessory = _any(toks, rules.accessories, end, end + AFTER_WINDOW + 1)
+        component = rules.components.find(toks, start - FOR_WINDOW, end + AFTER_WINDOW + 1)
+        accessory = rules.accessories.find(toks, end, end + AFTER_WINDOW + 1)
         for_it = any(t in _FOR for t in toks[max(0, start - FOR_WINDOW) : start])
         if accessory is None and for_it:
-            accessory = _any(toks, rules.accessories, 0, start)
+            accessory = rules.accessories.find(toks, 0, start)
         if component is None and (accessory is not None or for_it):
             what = f"{' '.join(accessory)!r}" if accessory else "an item"
             return ("accessory", f"{what} for {term}: a part or accessory the entry does not cover, not the item itself",
                     "categories.yaml accessories")
-        for x in rules.exceptions:
-            if _any(toks, x.when) is not None and _any(toks, x.unless) is None:
-                return f"exception.{x.id}", x.text, x.source
+        for when, unless, xid, text, source in rules.exceptions:
+            if when.find(toks) is not None and unless.find(toks) is None:
+                return f"exception.{xid}", text, source
         return None
 
 

@@ -29,7 +29,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "model": ("model", "modelnumber", "modelno", "modelname", "partnumber", "partno", "pn", "mpn", "productmodel",
               "hardwaremodel", "hwmodel", "devicemodel", "model#", "part", "mfrpart#", "mfrpartnumber", "mfrpn",
               "mfgpart#", "mfgpartnumber", "manufacturerpartnumber", "manufacturerpart#", "vendorpart#",
-              "vendorpartnumber", "modelid", "systemmodel", "producttypeid", "itemnumber", "modelcode", "sku#"),
+              "vendorpartnumber", "modelid", "systemmodel", "producttypeid", "modelcode"),
     "mac": ("mac", "macaddress", "macaddr", "hwaddress", "hardwareaddress", "ethernetaddress", "physicaladdress", "ethmac",
             "wifimac", "wlanmac", "primarymac", "macaddresses"),
     "fcc_id": ("fccid", "fcc", "fccidentifier", "fccidnumber", "containsfccid", "modulefccid", "fccidno"),
@@ -41,7 +41,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
                  "antivirusproduct", "epp", "edr", "installedapplication", "packagename"),
     "service_provider": ("serviceprovider", "provider", "carrier", "isp", "telecomprovider", "circuitprovider",
                          "telecomcarrier", "serviceprovidername", "supplier", "suppliername", "supplier/vendor",
-                         "payee", "contractor", "subcontractor", "seller", "sellername", "distributor", "reseller"),
+                         "payee", "contractor", "subcontractor"),
     "description": ("description", "desc", "title", "producttitle", "productname", "productdescription",
                     "itemdescription", "item", "listingtitle", "name", "product", "devicename", "notes",
                     "assetdescription", "itemname", "linedescription", "longdescription", "shortdescription",
@@ -58,7 +58,8 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "use": ("use", "intendeduse", "usage", "purpose", "deployment", "enduse"),
     "serial": ("serial", "serialnumber", "sn", "serialno", "serial#", "serialnum", "servicetag"),
     "asset_id": ("assetid", "assettag", "asset", "assetnumber", "tag", "id", "inventoryid", "sku", "listingid",
-                 "asset#", "ponumber", "po", "line", "linenumber", "ci", "sysid", "uuid", "recordid"),
+                 "asset#", "ponumber", "po", "line", "linenumber", "ci", "sysid", "uuid", "recordid", "itemnumber",
+                 "itemno", "item#", "sku#", "stocknumber", "catalognumber", "ponumber/line", "polineid"),
 }
 FIELDS = tuple(HEADER_NAMES)
 # The kinds that may take more than one column (a purchase line's Supplier and Mfr Name, a CMDB's
