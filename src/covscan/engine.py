@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, build_extractors, field_kind
+from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, EvidenceTuple, Extractor, build_extractors, field_kind
 from covscan.evidence.base import KeyedExtractor
 from covscan.evidence.mac import MacExtractor
 
@@ -64,7 +64,7 @@ class Engine:
     """Screens batches whose columns are strings; `fields` maps screening fields to input columns."""
 
     def __init__(self, kb: KnowledgeBase, fields: Mapping[str, str], settings: ScreenSettings = ScreenSettings(),
-                 cache: EvidenceCache | None = None) -> None:
+                 cache: EvidenceCache | None = None, extractors: Mapping[str, Extractor] | None = None) -> None:
         unknown = {f for f in fields if field_kind(f) not in SCREENING_FIELDS and f not in IDENTITY_FIELDS}
         if unknown:
             raise ValueError(f"unknown screening field(s): {', '.join(sorted(unknown))}")
@@ -72,7 +72,7 @@ class Engine:
         self.settings = settings
         self.fields = {f: c for f, c in fields.items() if field_kind(f) in SCREENING_FIELDS}
         self.identity = {f: fields[f] for f in IDENTITY_FIELDS if f in fields}
-        extractors = build_extractors(kb)
+        extractors = dict(extractors or build_extractors(kb))  # those that recognised the columns, when given
         self.extractors = extractors | {f: extractors[field_kind(f)] for f in self.fields}  # vendor#2 reads as vendor
         self.fuser = Fuser(kb, settings.context, settings.use)
         self.groups: list[EvidenceTuple] = [()]

@@ -14,7 +14,7 @@ import polars as pl
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
-from covscan.evidence import column_kinds
+from covscan.evidence import Extractor, build_extractors, column_kinds
 from covscan.evidence.content import SAMPLE_VALUES
 from covscan.sources import InputError, Source, open_source
 from covscan.sources.columns import ColumnMap, recognise_columns
@@ -129,9 +129,10 @@ def open_screen(
         return _screen(source, dict(preset), kb, settings, str(path), cache)
     sampled = SampledSource(source)
     readable = [c for c in source.columns if not c.startswith(exclude)]
-    mapping = recognise_columns(readable, overrides or {}, str(path), guess=column_kinds(kb).guess,
+    extractors = build_extractors(kb)  # built once: they recognise the columns, then screen them
+    mapping = recognise_columns(readable, overrides or {}, str(path), guess=column_kinds(kb, extractors).guess,
                                 samples=sampled.sample(readable))
-    return _screen(sampled, mapping.fields, kb, settings, str(path), cache, mapping)
+    return _screen(sampled, mapping.fields, kb, settings, str(path), cache, mapping, extractors)
 
 
 def sample_values(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[str]]:
@@ -176,7 +177,7 @@ def records_screen(records: list[dict[str, Any]], label: str, kb: KnowledgeBase,
 
 
 def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings: ScreenSettings, label: str,
-            cache: Path | None = None, mapping: ColumnMap | None = None) -> Screen:
+            cache: Path | None = None, mapping: ColumnMap | None = None, extractors: dict[str, Extractor] | None = None) -> Screen:
     info = RunInfo(
         input=label, kb_version=kb.version, context=settings.context.value,
         use=settings.use.value if settings.use else None, fields=fields,
@@ -186,4 +187,5 @@ def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings:
     )
     from covscan.cache import EvidenceCache
 
-    return Screen(source, fields, Engine(kb, fields, settings, EvidenceCache(cache, kb) if cache else None), info)
+    engine = Engine(kb, fields, settings, EvidenceCache(cache, kb) if cache else None, extractors)
+    return Screen(source, fields, engine, info)

@@ -50,10 +50,14 @@ class NameMatcher:
         self.by_first: dict[str, list[Alias]] = {}
         self.exact: dict[tuple[str, ...], list[Alias]] = {}
         self.cjk: list[Alias] = [a for a in kb.aliases if len(a.cjk) >= 2]
+        # Free text is searched only for the names it can hold (not "Hik Vision", not "HW").
+        self.in_text: dict[str, list[Alias]] = {}
         for alias in kb.aliases:
             if alias.tokens:
                 self.by_first.setdefault(alias.tokens[0], []).append(alias)
                 self.exact.setdefault(alias.tokens, []).append(alias)
+                if alias.in_text and not (alias.standalone and len(alias.tokens[0]) <= SHORT_NAME):
+                    self.in_text.setdefault(alias.tokens[0], []).append(alias)
         other_words = {a.tokens[0] for a in kb.aliases if kb.nodes[a.node].kind == "other-vendor" and len(a.tokens) == 1}
         self.fuzzy_aliases = [
             a for a in kb.aliases
@@ -61,7 +65,7 @@ class NameMatcher:
             and kb.nodes[a.node].kind == "covered-group" and a.tokens[0] not in other_words
         ]
         self.fuzzy_words = [a.tokens[0] for a in self.fuzzy_aliases]
-        self.first_words = frozenset(self.by_first)  # a name in text starts with one of these words
+        self.first_words = frozenset(self.in_text)  # a name in free text starts with one of these words
 
     def match(self, text: str, free_text: bool = False) -> list[NameMatch]:
         toks = tokens(text)
@@ -69,15 +73,16 @@ class NameMatcher:
         if toks and toks in self.exact and not free_text:
             found = [NameMatch(a, 0, len(toks), "exact") for a in self.exact[toks]]
         else:
+            starting = self.in_text if free_text else self.by_first
             for i, tok in enumerate(toks):
-                for alias in self.by_first.get(tok, ()):
+                for alias in starting.get(tok, ()):
                     end = i + len(alias.tokens)
                     if toks[i:end] != alias.tokens:
                         continue
                     rest = toks[:i] + toks[end:]
                     only_generic = all(is_generic(t) for t in rest)
                     if alias.standalone and not only_generic:
-                        if not free_text or len(alias.tokens[0]) <= SHORT_NAME:
+                        if not free_text:
                             continue
                         # A title that starts with the brand ("Dahua 8MP bullet camera") names the maker.
                         kind = "in-longer" if i == 0 else "standalone-in-text"

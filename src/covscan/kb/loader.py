@@ -83,6 +83,9 @@ class Alias:
     confidence: str
     source: str
     standalone: bool
+    # False for spelling variants made of common words or letters ("Hik Vision", "Z T E"): read in
+    # name fields only, never in free text, where their words would be everywhere ("night vision").
+    in_text: bool = True
 
 
 @dataclass(slots=True)
@@ -287,12 +290,12 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     def add_names(node: Node, names: list[Any], where: str) -> None:
         for n in names:
             spec = n if isinstance(n, dict) else {"name": n}
-            _require(spec, ("name",), f"{where} name", ("confidence", "source", "standalone"))
+            _require(spec, ("name",), f"{where} name", ("confidence", "source", "standalone", "in_text"))
             name = str(spec["name"])
             alias = Alias(
                 name, node.id, tokens(name), cjk_core(name),
                 _check_confidence(spec.get("confidence", node.confidence), f"{where} name {name!r}"),
-                spec.get("source", node.source), bool(spec.get("standalone", False)),
+                spec.get("source", node.source), bool(spec.get("standalone", False)), bool(spec.get("in_text", True)),
             )
             if not alias.tokens and not alias.cjk:
                 raise KBError(f"{where}: name {name!r} is empty after normalisation")
