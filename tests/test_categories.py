@@ -87,3 +87,11 @@ def test_tp_link_carries_the_1260h_regime_for_a_federal_contractor(judge):
     assert judge(vendor="TP-Link", model="TL-SG108").verdict.value == "clear"  # informational elsewhere
     huawei = judge(Context.FEDERAL_CONTRACTOR, vendor="Huawei")
     assert {"ndaa_889", "dod_1260h"} <= {r.id for r in huawei.regimes}  # a covered entity's own listings too
+
+
+def test_only_current_sourced_listings_become_regimes(judge):
+    """ZTE Corporation left the Entity List in 2017, and no listing of Hytera was found: neither
+    gets the Entity List regime; Huawei and DJI, which are listed, do."""
+    ids = {name: {r.id for r in judge(vendor=name).regimes} for name in ("ZTE", "Hytera", "Huawei", "DJI")}
+    assert "bis_entity_list" not in ids["ZTE"] | ids["Hytera"]
+    assert {"bis_entity_list", "dod_1260h"} <= ids["Huawei"] and {"bis_entity_list", "ofac_ns_cmic"} <= ids["DJI"]

@@ -44,6 +44,11 @@ _REVIEW_REASON = {
 }
 
 
+def _current(membership: dict) -> bool:
+    """A listing that stands today and that a source shows (not ended, not a listing merely looked for)."""
+    return not membership.get("until") and membership.get("confidence") in ("high", "medium")
+
+
 def noisy_or(values: Iterable[float]) -> float:
     miss = 1.0
     for v in values:
@@ -215,7 +220,7 @@ class Fuser:
             node = self.kb.nodes.get(e.target) if e.target and e.entity is None and e.confidence > 0 else None
             for m in node.memberships if node is not None else ():
                 regime = self.kb.regimes.get(m.get("regime", ""))
-                if regime is not None and self.context.value in regime.relevant_in and not m.get("until"):
+                if regime is not None and self.context.value in regime.relevant_in and _current(m):
                     out.append((e, regime, m))
         return out
 
@@ -239,5 +244,5 @@ class Fuser:
         for entry in self.kb.entries_by_entity[entity]:
             ids += [r for r in entry.regimes if r not in ids]
         node = self.kb.nodes.get(entity)  # and its other current listings (the 1260H list, the Entity List)
-        ids += [m["regime"] for m in (node.memberships if node else ()) if not m.get("until") and m.get("regime") in self.kb.regimes]
+        ids += [m["regime"] for m in (node.memberships if node else ()) if _current(m) and m["regime"] in self.kb.regimes]
         return self._regime_hits(r for r in map(self.kb.regimes.__getitem__, ids) if self.context.value in r.relevant_in)
