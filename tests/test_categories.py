@@ -73,6 +73,13 @@ def test_category_column_and_hs_codes(judge):
     ({"vendor": "大华"}, ("conditional", "dahua")),
     ({"vendor": "中兴"}, ("covered", "zte")),
     ({"vendor": "HW"}, ("review", "huawei")),
+    ({"vendor": "Haikang Weishi"}, ("conditional", "hikvision")),                     # pinyin of 海康威视
+    ({"vendor": "HANGZHOU HAIKANG WEISHI SHUZI JISHU GUFEN YOUXIAN GONGSI"}, ("conditional", "hikvision")),
+    ({"vendor": "Zhongxing Tongxun"}, ("covered", "zte")),
+    ({"vendor": "Shenzhen Dajiang Chuangxin Keji Youxian Gongsi"}, ("review", "dji")),  # from a medium name, so low
+    ({"vendor": "Laboratoriya Kasperskogo"}, ("covered", "kaspersky")),
+    ({"vendor": "Zhejiang Dahua Jishu Gufen Youxian Gongsi"}, ("conditional", "dahua")),
+    ({"vendor": "Shanghai Dahua Chengshi"}, ("clear", None)),  # pinyin is matched whole, never inside other names
     ({"description": "HW replacement, 2 TB disk"}, ("clear", None)),  # a short standalone name never counts in free text
 ])
 def test_names_and_traps(judge, fields, expected):

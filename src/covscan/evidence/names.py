@@ -58,6 +58,7 @@ class NameMatcher:
                 self.exact.setdefault(alias.tokens, []).append(alias)
                 if alias.in_text and not (alias.standalone and len(alias.tokens[0]) <= SHORT_NAME):
                     self.in_text.setdefault(alias.tokens[0], []).append(alias)
+        self.pinyin = _pinyin_aliases(kb)
         other_words = {a.tokens[0] for a in kb.aliases if kb.nodes[a.node].kind == "other-vendor" and len(a.tokens) == 1}
         self.fuzzy_aliases = [
             a for a in kb.aliases
@@ -91,6 +92,8 @@ class NameMatcher:
                     found.append(NameMatch(alias, i, end, kind, free_text and _negated(toks, i, end)))
         if self.cjk and not text.isascii():  # CJK names cannot occur in ASCII text
             found += self._cjk(text, free_text)
+        elif not found and not free_text and toks:
+            found = [NameMatch(a, 0, len(toks), "exact") for a in self.pinyin.get(_without_pinyin_legal_form("".join(toks)), ())]
         return _longest(found)
 
     def _cjk(self, text: str, free_text: bool) -> list[NameMatch]:
@@ -125,6 +128,40 @@ class NameMatcher:
             if hits:
                 out[text] = hits
         return out
+
+
+# Legal forms as pinyin, written after a name ("... Gufen Youxian Gongsi" = 股份有限公司).
+_PINYIN_LEGAL = ("gufenyouxiangongsi", "youxianzerengongsi", "youxiangongsi", "gongsi", "jituan")
+
+
+def _without_pinyin_legal_form(joined: str) -> str:
+    for form in _PINYIN_LEGAL:
+        if joined.endswith(form) and len(joined) > len(form):
+            return joined[: -len(form)]
+    return joined
+
+
+def _pinyin_aliases(kb: KnowledgeBase) -> dict[str, list[Alias]]:
+    """Each Chinese name written in pinyin, its syllables run together ("Haikang Weishi",
+    "HAIKANGWEISHI" and "Hai Kang Wei Shi" all join to haikangweishi), matched as a whole name-field
+    value only, one confidence level below the Chinese name it comes from (pypinyin picks a reading)."""
+    from pypinyin import lazy_pinyin
+
+    ascii_names = {"".join(a.tokens) for a in kb.aliases if a.name.isascii()}
+    out: dict[str, list[Alias]] = {}
+    for alias in kb.aliases:
+        if not alias.cjk or any(c.isascii() and c.isalpha() for c in alias.name):
+            continue
+        joined = "".join(lazy_pinyin(alias.cjk.replace("市", "").replace("省", ""))).casefold()  # Shenzhen, not Shenzhenshi
+        if joined in ascii_names or not joined.isascii():
+            continue  # already an alias (华为 is Huawei), or a character pypinyin cannot read
+        out.setdefault(joined, []).append(Alias(
+            f"{joined} (pinyin of {alias.name})", alias.node, (joined,), "", _LOWER.get(alias.confidence, "unverified"),
+            f"{alias.source}; pinyin by pypinyin", alias.standalone, in_text=False))
+    return out
+
+
+_LOWER = {"high": "medium", "medium": "low", "low": "unverified", "unverified": "unverified"}
 
 
 def _allowed_typos(word: str, alias_word: str) -> int:
