@@ -3,7 +3,6 @@ patterns leave other vendors' models alone, and distinctive full models decide i
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 

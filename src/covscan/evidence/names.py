@@ -58,7 +58,7 @@ class NameMatcher:
                 self.exact.setdefault(alias.tokens, []).append(alias)
                 if alias.in_text and not (alias.standalone and len(alias.tokens[0]) <= SHORT_NAME):
                     self.in_text.setdefault(alias.tokens[0], []).append(alias)
-        self.pinyin = _pinyin_aliases(kb)
+        self._pinyin: dict[str, list[Alias]] | None = None  # built on first need: pypinyin takes 0.3 s to load
         other_words = {a.tokens[0] for a in kb.aliases if kb.nodes[a.node].kind == "other-vendor" and len(a.tokens) == 1}
         self.fuzzy_aliases = [
             a for a in kb.aliases
@@ -93,7 +93,9 @@ class NameMatcher:
         if self.cjk and not text.isascii():  # CJK names cannot occur in ASCII text
             found += self._cjk(text, free_text)
         elif not found and not free_text and toks:
-            found = [NameMatch(a, 0, len(toks), "exact") for a in self.pinyin.get(_without_pinyin_legal_form("".join(toks)), ())]
+            if self._pinyin is None:
+                self._pinyin = _pinyin_aliases(self.kb)
+            found = [NameMatch(a, 0, len(toks), "exact") for a in self._pinyin.get(_without_pinyin_legal_form("".join(toks)), ())]
         return _longest(found)
 
     def _cjk(self, text: str, free_text: bool) -> list[NameMatch]:
