@@ -208,7 +208,7 @@ add("covered", "routers", "foreign consumer router", vendor="Netgear", model="RA
 add("covered", "routers", "foreign mesh system", description="Mesh WiFi system 3-pack", country_of_origin="China")
 add("clear", "", "domestic consumer router", description="Wireless router", country_of_origin="USA")
 add("review", "routers", "consumer router, no country", description="Dual band router AC1200")
-add("review", "routers", "enterprise router, generic term", vendor="Cisco", model="ISR4331", description="branch router", country_of_origin="Mexico")
+add("clear", "", "enterprise branch router: entry 13 covers consumer-grade routers only", vendor="Cisco", model="ISR4331", description="branch router", country_of_origin="Mexico")
 add("covered", "power-inverters", "foreign solar inverter", description="10kW hybrid inverter with WiFi monitoring", country_of_origin="China")
 add("covered", "power-inverters", "foreign microinverter", category="microinverter", country_of_origin="China")
 add("clear", "", "domestic microinverter", vendor="Enphase", category="microinverter", country_of_origin="United States")

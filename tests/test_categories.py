@@ -38,6 +38,12 @@ def verdict(finding) -> tuple[str, str | None]:
     ("Car power inverter 300W 12V DC to 110V AC", "China", ("clear", None)),
     ("Humanoid robot for research, 1.3 m", "China", ("covered", "robotic-devices")),
     ("Robot toy for kids, remote control", "China", ("clear", None)),
+    ("Drone with carrying case and 4K camera", "China", ("covered", "uas")),   # a drone with a case is a drone
+    ("Quadcopter frame kit 250mm", "China", ("clear", None)),
+    ("Inverter battery 150Ah tubular", "India", ("clear", None)),
+    ("Hybrid inverter with battery, 5 kW, WiFi", "China", ("covered", "power-inverters")),
+    ("Enterprise core router, 19 inch rackmount", "China", ("clear", None)),    # not consumer-grade
+    ("Window cleaning robot", "China", ("clear", None)),
 ])
 def test_catalog_titles(judge, title, country, expected):
     found = judge(description=title, country=country) if country else judge(description=title)

@@ -180,7 +180,9 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
                 "Toy drone for kids with HD camera", "Drone with camera and carrying case", "Plunge router for woodworking",
                 "Car power inverter 12V", "Hybrid solar inverter WiFi", "Car power inverter with app", "The Huawei Story, paperback",
                 "Junction box for Hikvision DS-2CD2143G2-I", "Junction box for the big Hikvision DS-2CD2143G2-I",
-                "Hikvision DS-2CD2143G2-I junction box for wall", "Robot toy for kids", "Humanoid robot kit"]
+                "Hikvision DS-2CD2143G2-I junction box for wall", "Robot toy for kids", "Humanoid robot kit",
+                "Drone case", "Drone with case", "Drone and case", "Inverter battery", "Inverter with battery",
+                "Enterprise core router", "Wireless router for enterprise"]
     plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
     extractor = build_extractors(kb)["description"]
     assert isinstance(extractor, DescriptionExtractor)

@@ -26,6 +26,7 @@ FOREIGN, DOMESTIC, ASSEMBLED = "foreign", "domestic", "assembled-domestic"
 FOR_WINDOW = 3
 AFTER_WINDOW = 2  # "<term> <accessory>": how far after the term the accessory may stand
 _FOR = frozenset({"for", "fits", "compatible", "replacement"})
+_WITH = frozenset({"with", "w", "and", "plus", "including", "includes", "incl", "bundle"})
 
 
 class Phrases:
@@ -76,7 +77,7 @@ class CategoryMatcher:
         self.exception_unless = frozenset(t for r in rules for x in r.exceptions for p in x.unless for t in p)
         # Every word that can change what a term means (free text is keyed on these, see description.py).
         self.vocabulary = frozenset(
-            {t for term in self.terms for t in term.tokens} | set(_FOR)
+            {t for term in self.terms for t in term.tokens} | set(_FOR) | set(_WITH)
             | {t for r in kb.raw.category_rules.values() for group in (r.components, r.accessories, r.homonyms) for p in group for t in p}
             | {t for r in kb.raw.category_rules.values() for x in r.exceptions for p in (*x.when, *x.unless) for t in p}
         )
@@ -116,7 +117,9 @@ class CategoryMatcher:
         if (word := rules.homonyms.find(toks)) is not None:
             return "homonym", f"{' '.join(word)!r}: here {term!r} means something else", "categories.yaml homonyms"
         component = rules.components.find(toks, start - FOR_WINDOW, end + AFTER_WINDOW + 1)
-        accessory = rules.accessories.find(toks, end, end + AFTER_WINDOW + 1)
+        # "<term> <accessory>" is an accessory; "<term> with <accessory>" is the thing with one.
+        after = next((i for i in range(end, min(end + AFTER_WINDOW + 1, len(toks))) if toks[i] in _WITH), end + AFTER_WINDOW + 1)
+        accessory = rules.accessories.find(toks, end, after)
         for_it = any(t in _FOR for t in toks[max(0, start - FOR_WINDOW) : start])
         if accessory is None and for_it:
             accessory = rules.accessories.find(toks, 0, start)
