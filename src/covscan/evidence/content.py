@@ -34,7 +34,7 @@ class ColumnKinds:
 
     def __init__(self, kb: KnowledgeBase, names: NameMatcher, models: ModelMatcher, categories: CategoryMatcher,
                  countries: CountryExtractor, description: DescriptionExtractor) -> None:
-        self.kb, self.names, self.models, self.categories = kb, names, models, categories
+        self.names, self.models, self.categories = names, models, categories
         self.countries, self.description = countries, description
         self.grantees = {i.key for i in kb.raw.identifiers.get("grantee", ())}
         self.hs_prefixes = tuple(h.digits for h in kb.raw.hs_codes)

@@ -48,10 +48,9 @@ class DescriptionExtractor:
     def __init__(self, names: NameExtractor, models: ModelMatcher, fcc: FccIdExtractor, categories: CategoryMatcher) -> None:
         self.names, self.models, self.fcc, self.categories = names, models, fcc, categories
         self.first_words = sorted(names.matcher.first_words | categories.first_words)
-        self.key_words = sorted(
-            {t for aliases in names.matcher.in_text.values() for a in aliases for t in a.tokens} | categories.vocabulary
-            | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER
-        )
+        name_words = ({t for aliases in names.matcher.in_text.values() for a in aliases for t in a.tokens}
+                      | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER)
+        self.key_words = sorted(name_words | categories.vocabulary)
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
         # Each word as its word key writes it: itself, GENERIC, or nothing for a legal form (normalize.tokens).
         # The words that only qualify a category term (accessories, components, homonyms, exceptions)
@@ -60,8 +59,6 @@ class DescriptionExtractor:
         # keeping them would split texts that share evidence into many keys. So such words are written
         # with a mark in front (as are the words that begin a term or an exception), and a text that
         # lacks the mark they depend on gets them as the other words they then are (GENERIC or OTHER).
-        name_words = ({t for aliases in names.matcher.in_text.values() for a in aliases for t in a.tokens}
-                      | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER)
         category_only = categories.vocabulary - name_words
         unless_only = categories.exception_unless - name_words - (categories.vocabulary - categories.exception_unless)
 
