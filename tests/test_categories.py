@@ -72,6 +72,9 @@ def test_category_column_and_hs_codes(judge):
     ({"description": "The Huawei Story, paperback"}, ("clear", None)),
     ({"description": "Junction box for Hikvision DS-2CD2143G2-I dome camera"}, ("clear", None)),
     ({"description": "Hikvision DS-2CD2143G2-I 4MP dome camera"}, ("conditional", "hikvision")),
+    ({"description": "Huawei P40 Pro phone case, black"}, ("clear", None)),     # an accessory for the named product
+    ({"description": "Huawei Watch GT 3 strap"}, ("clear", None)),
+    ({"description": "Hikvision DS-2CD2143G2-I dome camera with cover"}, ("conditional", "hikvision")),
     ({"vendor": "Autel Intelligent Technology Corp., Ltd.", "model": "MaxiSys MS906BT"}, ("clear", None)),
     ({"vendor": "Autel Robotics", "model": "EVO II Pro V3"}, ("covered", "autel")),
     ({"vendor": "大华银行"}, ("clear", None)),

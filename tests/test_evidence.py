@@ -182,7 +182,9 @@ def test_free_text_prefilter_and_evidence_keys_change_nothing(kb, monkeypatch):
                 "Junction box for Hikvision DS-2CD2143G2-I", "Junction box for the big Hikvision DS-2CD2143G2-I",
                 "Hikvision DS-2CD2143G2-I junction box for wall", "Robot toy for kids", "Humanoid robot kit",
                 "Drone case", "Drone with case", "Drone and case", "Inverter battery", "Inverter with battery",
-                "Enterprise core router", "Wireless router for enterprise"]
+                "Enterprise core router", "Wireless router for enterprise", "Huawei P40 case", "Huawei P40 case black",
+                "Huawei P40 case black red", "Huawei P40 with case", "Huawei router B535 with case", "Hikvision DS-2CD2143G2-I case",
+                "Hikvision DS-2CD2143G2-I with case"]
     plain = ["Cotton T-Shirt Blue XL #88", "Stainless steel water bottle 750ml", ""]
     extractor = build_extractors(kb)["description"]
     assert isinstance(extractor, DescriptionExtractor)

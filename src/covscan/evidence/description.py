@@ -19,7 +19,8 @@ import polars as pl
 from covscan.evidence.base import EvidenceTuple, collect_in_parts
 from covscan.evidence.fcc_id import FCC_ID_IN_TEXT, FccIdExtractor
 from covscan.evidence.models import ModelMatcher
-from covscan.evidence.names import ABOUT_THE_MAKER, NOT_THE_MAKER_AFTER, NOT_THE_MAKER_BEFORE, NameExtractor
+from covscan.evidence.names import (ABOUT_THE_MAKER, ACCESSORY_AT_END, NOT_THE_MAKER_AFTER, NOT_THE_MAKER_BEFORE, WITH_WORDS,
+                                    NameExtractor, not_the_product)
 from covscan.evidence.origin import CategoryMatcher
 from covscan.kb.loader import Identifier
 from covscan.normalize import GENERIC_WORDS, LEGAL_FORMS, tokens
@@ -33,7 +34,7 @@ ModelHits = list[tuple[Identifier, str]]
 
 
 # A word key in which a word that negates a maker stands ("for", "compatible", a book...).
-NEGATION_MARK = re.compile(r"\b(?:" + "|".join(sorted(NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER)) + r")\b")
+NEGATION_MARK = re.compile(r"\b(?:" + "|".join(sorted(NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER | ACCESSORY_AT_END)) + r")\b")
 
 
 def _after_negation(toks: tuple[str, ...], model_text: str) -> bool:
@@ -49,7 +50,7 @@ class DescriptionExtractor:
         self.names, self.models, self.fcc, self.categories = names, models, fcc, categories
         self.first_words = sorted(names.matcher.first_words | categories.first_words)
         name_words = ({t for aliases in names.matcher.in_text.values() for a in aliases for t in a.tokens}
-                      | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER)
+                      | NOT_THE_MAKER_BEFORE | NOT_THE_MAKER_AFTER | ABOUT_THE_MAKER | ACCESSORY_AT_END | WITH_WORDS)
         self.key_words = sorted(name_words | categories.vocabulary)
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(models.patterns)}
         # Each word as its word key writes it: itself, GENERIC, or nothing for a legal form (normalize.tokens).
@@ -109,7 +110,7 @@ class DescriptionExtractor:
             return ()
         names = self.names.matcher.match(value, free_text=True) if may_name else []
         toks = tokens(value)
-        about = bool(ABOUT_THE_MAKER.intersection(toks))  # a book or a T-shirt about a company is not its product
+        about = not_the_product(toks)  # a book about a company, a case for its phone
         found = [self.names.evidence(m, field, value, free_text=True, about=about) for m in names]
         found += [self.models.evidence(p, field, value, text, in_text=True, negated=about or _after_negation(toks, text))
                   for p, text in hits]
@@ -130,7 +131,7 @@ class DescriptionExtractor:
             # Whether each model number is negated ("mount for DS-2CD...", a book) depends on where it
             # stands, which the word key does not say: so the key says it.
             toks = tokens(value) if NEGATION_MARK.search(value.casefold()) else ()
-            about = bool(ABOUT_THE_MAKER.intersection(toks))
+            about = not_the_product(toks)
             models = tuple((self._pattern_index[id(p)], text, text.strip() == value.strip(), about or _after_negation(toks, text))
                            for p, text in model_hits.get(i, ()))
             fcc = tuple((bool(m.group(1)), m.group(2)) for m in FCC_ID_IN_TEXT.finditer(value)) if word != NOTHING_TO_NAME else ()

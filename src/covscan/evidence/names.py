@@ -26,6 +26,10 @@ NOT_THE_MAKER_BEFORE = frozenset(
     "fits fit supports support without".split()
 )
 NOT_THE_MAKER_AFTER = frozenset("compatible compatibility alternative replacement style clone lookalike".split())
+# A listing that ends with one of these ("Huawei P40 Pro case") sells an accessory for the named
+# product, not the product; "... with case" does not count.
+ACCESSORY_AT_END = frozenset("case cases cover covers protector skin skins holster strap straps band bands sleeve pouch film".split())
+WITH_WORDS = frozenset("with w and plus including includes incl bundle".split())
 # Words in free text that make a company the subject, not the maker ("The Huawei Story, paperback").
 ABOUT_THE_MAKER = frozenset(
     "about book books paperback hardcover ebook kindle novel biography memoir audiobook dvd poster tshirt shirt "
@@ -166,6 +170,15 @@ def _pinyin_aliases(kb: KnowledgeBase) -> dict[str, list[Alias]]:
 _LOWER = {"high": "medium", "medium": "low", "low": "unverified", "unverified": "unverified"}
 
 
+def not_the_product(toks: tuple[str, ...]) -> bool:
+    """A text about a company (a book, a T-shirt) or selling an accessory for its product: names and
+    model numbers in it are not the maker of the thing sold. Looks at most three words from the end,
+    which free-text evidence keys keep exactly (description.py)."""
+    if ABOUT_THE_MAKER.intersection(toks):
+        return True
+    return bool(ACCESSORY_AT_END.intersection(toks[-2:])) and not WITH_WORDS.intersection(toks[-3:-1])
+
+
 def _allowed_typos(word: str, alias_word: str) -> int:
     if len(alias_word) == FUZZY_MIN_LENGTH:
         return 1 if sorted(word) == sorted(alias_word) else 0
@@ -219,7 +232,7 @@ class NameExtractor:
         if m.negated:
             factor, note = 0.0, "named as a compatible or replaced product, not as the maker"
         elif about:
-            factor, note = 0.0, "named as the subject of a book, a print or merchandise, not as the maker"
+            factor, note = 0.0, "named as the subject of a book or merchandise, or as what an accessory is for, not as the maker"
         elif m.kind == "fuzzy":
             note = f"one or two typos away from {m.alias.name!r}"
         elif m.kind == "standalone-in-text":
