@@ -195,7 +195,7 @@ class CountryExtractor:
         self.domestic = {_country_key(d) for d in raw.domestic_countries}
         self.unknown = {_country_key(u) for u in raw.unknown_countries}
         self.assembled = [" ".join(m) for m in raw.assembled_markers]
-        self.aliases = raw.country_aliases
+        self.aliases = {_country_key(name): code for name, code in raw.country_aliases.items()}
 
     def origin(self, value: str) -> tuple[str, str] | None:
         """(domestic | assembled-domestic | foreign, how it was read), or None for no country."""

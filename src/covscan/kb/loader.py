@@ -375,7 +375,7 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
         as_of.strip(),
         category_rules=category_rules, hs_codes=hs_codes,
         assembled_markers=tuple(tokens(m) for m in cats.get("assembled_markers", ())),
-        country_aliases={" ".join(re.findall(r"[^\W_]+", str(k).casefold())): str(v).upper() for k, v in (cats.get("country_aliases") or {}).items()},
+        country_aliases={str(k): str(v).upper() for k, v in (cats.get("country_aliases") or {}).items()},
     )
 
 

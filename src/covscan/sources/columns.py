@@ -54,7 +54,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
                 "commoditycode", "htsus", "scheduleb", "htsnumber", "hscodes", "customscode", "harmonizedsystemcode"),
     "country": ("countryoforigin", "coo", "origin", "madein", "countryofmanufacture", "countryofproduction",
                 "manufacturingcountry", "country", "countryoforiginiso", "country/regionoforigin", "origincountry",
-                "countryregionoforigin", "productioncountry", "countryofassembly"),
+                "productioncountry", "countryofassembly"),
     "use": ("use", "intendeduse", "usage", "purpose", "deployment", "enduse"),
     "serial": ("serial", "serialnumber", "sn", "serialno", "serial#", "serialnum", "servicetag"),
     "asset_id": ("assetid", "assettag", "asset", "assetnumber", "tag", "id", "inventoryid", "sku", "listingid",
@@ -85,17 +85,15 @@ HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
 
 
 def _key(header: str) -> str:
-    return re.sub(r"[^0-9a-z#/]", "", header.casefold())
+    return re.sub(r"[^0-9a-z#]", "", header.casefold())
 
 
 _BY_KEY = {_key(n): f for f, names in HEADER_NAMES.items() for n in names}
-_BY_KEY |= {k.replace("/", ""): f for k, f in list(_BY_KEY.items())}
 
 
 def header_field(header: str) -> str | None:
     """The field a header names, by its full name or, failing that, by its words."""
-    key = _key(header)
-    found = _BY_KEY.get(key) or _BY_KEY.get(key.replace("/", ""))
+    found = _BY_KEY.get(_key(header))
     if found:
         return found
     words = set(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", header).casefold()))
