@@ -272,21 +272,25 @@ def test_html_caps_the_list_and_says_how_many_were_not_listed(kb, tmp_path, monk
 # ---------------------------------------------------------------------------------------- XLSX
 
 
-def xlsx_of(kb, tmp_path: Path, **info):
+def xlsx_of(kb, tmp_path: Path, neutralise: bool = True, **info):
     out = tmp_path / "report.xlsx"
-    summary, _ = screen(kb, inventory(tmp_path), lambda run: XlsxWriter(out, run.source.columns, run.info), **info)
+    summary, _ = screen(kb, inventory(tmp_path), lambda run: XlsxWriter(out, run.source.columns, run.info, neutralise), **info)
     return openpyxl.load_workbook(out), summary
 
 
-def test_xlsx_never_writes_input_as_formulas(kb, tmp_path):
-    book, _ = xlsx_of(kb, tmp_path)
+@pytest.mark.parametrize("neutralise", [True, False])
+def test_xlsx_never_writes_input_as_formulas(kb, tmp_path, neutralise):
+    """Text cells are strings, never formulas; by default those a spreadsheet would evaluate once
+    edited also get a leading ', and with raw cells they are kept exactly."""
+    book, _ = xlsx_of(kb, tmp_path, neutralise)
     sheet = book["findings"]
     header = [c.value for c in sheet[1]]
     notes = header.index("ledger")
     cells = {sheet.cell(row=r, column=notes + 1).value: sheet.cell(row=r, column=notes + 1).data_type for r in range(2, sheet.max_row + 1)}
     for value in FORMULA_LIKE:
+        written = "'" + value if neutralise else value
         # a carriage return is stored escaped as _x000D_ (as the format requires); openpyxl reads it back so
-        stored = value if value in cells else value.replace("\r", "_x000D_")
+        stored = written if written in cells else written.replace("\r", "_x000D_")
         assert cells.get(stored) == "s", (value, cells)
     for ws in book.worksheets:
         formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]

@@ -20,6 +20,7 @@ from covscan.evidence import EvidenceTuple, field_kind
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
 from covscan.report.base import AtomicFile
+from covscan.sources.base import InputError
 
 GRAPH = ("entities.yaml", "other_vendors.yaml", "scoring.yaml")
 NAMES = (*GRAPH,)
@@ -49,6 +50,8 @@ class EvidenceCache:
     def __init__(self, directory: Path, kb: KnowledgeBase) -> None:
         self.directory = directory
         self.kb = kb
+        if directory.exists() and not directory.is_dir():
+            raise InputError(f"--cache {directory}: is a file; the cache is a folder (give a new or existing folder)")
         directory.mkdir(parents=True, exist_ok=True)
         self.loaded = 0
 
@@ -68,10 +71,11 @@ class EvidenceCache:
         if not path.exists():
             return {}
         try:
-            frame = pl.read_parquet(path)
-        except (pl.exceptions.PolarsError, OSError):
-            return {}  # a damaged cache is only a slower run
-        found = {value: tuple(Evidence(**dict(zip(_FIELDS, e))) for e in json.loads(text)) for value, text in frame.iter_rows()}
+            frame = pl.read_parquet(path, columns=["value", "evidence"])
+            found = {value: tuple(Evidence(**dict(zip(_FIELDS, e, strict=True))) for e in json.loads(text))
+                     for value, text in frame.iter_rows()}
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError, ValueError, TypeError, RecursionError):
+            return {}  # a damaged cache is only a slower run: its values are resolved again and the file rewritten
         self.loaded += len(found)
         return found
 

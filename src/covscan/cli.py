@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -15,6 +17,8 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 from rich.table import Table
 
 from covscan import kb as kb_module
+from covscan import limits
+from covscan.limits import HELP
 from covscan.engine import ScreenSettings
 from covscan.kb import KBError
 from covscan.model import Context, Finding, Use, Verdict
@@ -66,11 +70,26 @@ FAIL_LEVELS = {
 VERDICT_STYLE = {"covered": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
 
 ContextOpt = Annotated[Context, typer.Option("--context", "-c", help="Who is asking: decides which regimes are listed and what each does for you.")]
+RawCellsOpt = Annotated[bool, typer.Option("--raw-cells", help="Write text cells as they are in CSV and XLSX output. By default a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet never evaluates it as a formula; use this when a program, not a person, reads the file.")]
 UseOpt = Annotated[Optional[Use], typer.Option("--use", "-u", help="The equipment's use; resolves **conditional** verdicts of use-limited entries (Hytera, Hikvision, Dahua). A 'use' column overrides it per row.")]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text from the input as the terminal should show it: control characters (escape sequences
+    that would recolour, retitle or rewrite the terminal, line breaks that forge lines) as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def shown(text: object) -> str:
+    """Input text inside a Rich markup string: `plain`, with markup brackets escaped."""
+    return escape(plain(text))
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err.print(f"[bold red]error:[/] {shown(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -88,9 +107,57 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+DEBUG = {"traceback": bool(os.environ.get("COVSCAN_DEBUG"))}
+
+
 @app.callback()
-def main(version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show versions and exit.")] = False) -> None:
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show versions and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error (also COVSCAN_DEBUG=1).")] = False,
+    limit: Annotated[Optional[list[str]], typer.Option("--limit", help="Change a bound on the input, e.g. --limit field-bytes=64MiB (repeatable; also COVSCAN_LIMITS). Names: " + ", ".join(f"{n.replace('_', '-')} ({h})" for n, h in HELP.items()) + ".")] = None,
+) -> None:
     """covscan"""
+    DEBUG["traceback"] = DEBUG["traceback"] or debug
+    try:
+        limits.configure(limit or [])
+    except ValueError as exc:
+        fail(str(exc))
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: outputs in progress are discarded, not left half-written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> NoReturn:
+    raise Stopped(signum)
+
+
+def run() -> None:
+    """The `covscan` command: no exception escapes as a traceback. One line names what went wrong
+    and how to see more; --debug (or COVSCAN_DEBUG=1) shows the traceback instead."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
+    for stream in (sys.stdout, sys.stderr):  # file names and values with undecodable bytes still print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        app()
+    except KeyboardInterrupt as exc:
+        err.print("covscan: interrupted; no output file was written", highlight=False, markup=False)
+        sys.exit(128 + getattr(exc, "signum", signal.SIGINT))
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # polars panics are BaseExceptions too
+        if DEBUG["traceback"]:
+            raise
+        err.print(f"covscan: unexpected error ({type(exc).__name__}: {str(exc)[:300]}); no output file was written. "
+                  "This is a bug or an input covscan does not yet handle: rerun with --debug for the traceback and report it.",
+                  highlight=False, markup=False)
+        sys.exit(2)
 
 
 def parse_maps(maps: list[str]) -> dict[str, str]:
@@ -128,6 +195,7 @@ def screen(
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.", min=1)] = os.cpu_count() or 2,
     cache: Annotated[Optional[Path], typer.Option(help="Keep each distinct value's evidence here between runs; a rescan re-resolves only what a knowledge-base change can affect.")] = None,
     baseline: Annotated[Optional[Path], typer.Option(help="An earlier run's findings JSONL: print what changed since (needs a JSONL -o).")] = None,
+    raw_cells: RawCellsOpt = False,
 ) -> None:
     """Screen a file of records (asset inventory, product catalog, import manifest).
 
@@ -145,10 +213,12 @@ def screen(
         run = open_screen(input, kb, settings, fmt=input_format, encoding=encoding, delimiter=delimiter, sheet=sheet,
                           overrides=parse_maps(maps or []), from_format=from_format, cache=cache, header_row=header_row)
         targets = [(p, output_format(p, output_format_)) for p in (output or [])]
+        if clash := next((p for p, _ in targets if str(p) != "-" and p.exists() and p.resolve() == input.resolve()), None):
+            fail(f"-o {clash} is the input file; write the findings to another file")
         jsonl_outputs = [p for p, f in targets if f == "jsonl" and str(p) != "-"]
         if baseline and not jsonl_outputs:
             fail("--baseline compares with this run's JSONL output; add -o findings.jsonl")
-        writers = [open_writer(p, f, run.info, run.source.columns) for p, f in targets]
+        writers = [open_writer(p, f, run.info, run.source.columns, not raw_cells) for p, f in targets]
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
     summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
@@ -220,8 +290,8 @@ def run_and_report(run: Screen, targets: list[tuple[Path, str]], writers: list[W
         ) as bar:
             task = bar.add_task(label, total=run.source.total)
             summary = run.run(writers, lambda done, total, unit: bar.update(task, completed=done, total=total), batch_rows)
-    except KeyboardInterrupt:
-        fail("interrupted; no output file was written", 130)
+    except KeyboardInterrupt as exc:
+        fail("interrupted; no output file was written", 128 + getattr(exc, "signum", signal.SIGINT))
     except (InputError, XlsxOverflow, OSError) as exc:
         fail(f"{exc}; no output file was written")
     if not quiet:
@@ -230,7 +300,7 @@ def run_and_report(run: Screen, targets: list[tuple[Path, str]], writers: list[W
         print_summary(console, summary, run.info.kb_version, run.info.fields, run.info.ignored_columns,
                       [str(p) for p, _ in targets if str(p) != "-"], run.info.column_reasons)
     for warning in run.info.unread_evidence:  # never silent, not even with --quiet
-        err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
+        err.print(f"[bold yellow]warning:[/] {shown(warning)}", highlight=False)
     return summary
 
 
@@ -241,14 +311,14 @@ def exit_for(summary: Summary, fail_on: FailOn) -> NoReturn:
 
 
 def print_findings(console: Console, findings: list[Finding], summary: Summary) -> None:
-    shown = [f for f in findings if f.verdict is not Verdict.CLEAR][:25]
-    if not shown:
+    listed = [f for f in findings if f.verdict is not Verdict.CLEAR][:25]
+    if not listed:
         return
     table = Table(title="Distinct findings (write them all with -o findings.html / .csv / .jsonl)", show_lines=False)
     for col in ("verdict", "entity", "relation", "conf.", "why"):
         table.add_column(col, overflow="fold")
-    for f in shown:
-        table.add_row(f"[{VERDICT_STYLE[f.verdict.value]}]{f.verdict.value}[/]", f.entity or "", f.relation or "", f"{f.confidence:.2f}", escape(f.explanation))
+    for f in listed:
+        table.add_row(f"[{VERDICT_STYLE[f.verdict.value]}]{f.verdict.value}[/]", shown(f.entity or ""), shown(f.relation or ""), f"{f.confidence:.2f}", shown(f.explanation))
     console.print(table)
 
 
@@ -264,10 +334,10 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
     table.add_row("[bold]all rows[/]", *[f"[bold]{summary.by_verdict.get(v, 0):,}[/]" for v in verdicts[:-1]])
     console.print(table)
     by_content = {c: r for c, r in (reasons or {}).items() if r.startswith("content")}
-    console.print("columns read: " + ", ".join(f"{k}={v!r}" + (" (by its values)" if v in by_content else "") for k, v in fields.items())
-                  + (f"; not read: {', '.join(ignored)}" if ignored else ""), highlight=False, markup=False)
+    console.print(plain("columns read: " + ", ".join(f"{k}={v!r}" + (" (by its values)" if v in by_content else "") for k, v in fields.items())
+                        + (f"; not read: {', '.join(ignored)}" if ignored else "")), highlight=False, markup=False)
     for column, why in by_content.items():
-        console.print(f"  {column!r} was read for what its values hold ({why.removeprefix('content: ')}); --map overrides this",
+        console.print(plain(f"  {column!r} was read for what its values hold ({why.removeprefix('content: ')}); --map overrides this"),
                       highlight=False, markup=False)
     if summary.by_verdict.get("error"):
         console.print(f"[bold red]{summary.by_verdict['error']:,} row(s) could not be read[/]: they are in the output with verdict \"error\" and the reason")
@@ -310,6 +380,7 @@ def discover(
     use: UseOpt = None,
     fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when any finding is at or above this verdict.")] = FailOn.covered,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    raw_cells: RawCellsOpt = False,
 ) -> None:
     """Probe the hosts you name (TCP banners, HTTP(S) headers, favicon and certificate, RTSP, SSH/Telnet/FTP, SIP, SNMP, ONVIF WS-Discovery, SSDP/UPnP, mDNS, Hikvision SADP, Dahua DHIP) and screen what they say.
 
@@ -343,7 +414,7 @@ def discover(
         err.print(f"{len(records)} of {len(scope.hosts):,} hosts answered; {sent:,} probes in {elapsed:.1f} s", highlight=False)
     run = records_screen(records, "discover " + " ".join(targets), kb, ScreenSettings(context=context, use=use))
     try:
-        writers = [open_writer(p, f, run.info, run.source.columns) for p, f in outputs]
+        writers = [open_writer(p, f, run.info, run.source.columns, not raw_cells) for p, f in outputs]
     except (ValueError, OSError) as exc:
         fail(str(exc))
     summary = run_and_report(run, outputs, writers, quiet, 100_000, "discovered hosts")
@@ -377,7 +448,7 @@ def import_(
         err.print(f"wrote {len(good):,} observation records to {output}", highlight=False, markup=False)
     bad = [(where, r) for where, r in records if isinstance(r, str)]
     for where, message in bad:
-        err.print(f"{input.name} {where}: {message}", highlight=False, markup=False)
+        err.print(plain(f"{input.name} {where}: {message}"), highlight=False, markup=False)
     if bad:
         raise typer.Exit(2)
 
@@ -419,14 +490,14 @@ def lookup(
             out.print_json(json.dumps({"value": value, "as": fields} | finding.to_dict() | {"kb_version": kb.version}))
             continue
         style = VERDICT_STYLE[finding.verdict.value]
-        out.print(f"[bold]{escape(value)}[/] (as {', '.join(fields)}): [{style}]{finding.verdict.value}[/]"
+        out.print(f"[bold]{shown(value)}[/] (as {', '.join(fields)}): [{style}]{finding.verdict.value}[/]"
                   + (f" - {finding.entity} ({finding.relation}), confidence {finding.confidence:.2f}" if finding.entity else ""), highlight=False)
-        out.print(f"  {finding.explanation}", highlight=False, markup=False)
+        out.print(plain(f"  {finding.explanation}"), highlight=False, markup=False)
         for e in finding.evidence:
             line = f"  - {e.signal}: {e.value!r}"
             line += f" -> {e.matched} [{e.rule}, {e.confidence:.2f}]" if e.matched else ""
             line += f" ({e.note})" if e.note else ""
-            out.print(line, highlight=False, markup=False)
+            out.print(plain(line), highlight=False, markup=False)
             if e.source:
                 out.print(f"      source: {e.source}", style="dim", highlight=False, markup=False)
         for r in finding.regimes:
@@ -465,7 +536,7 @@ def diff(
     for change in result.changes()[:50]:
         before = f"{change.get('old_verdict', '')} {change.get('old_entity') or ''}".strip()
         after = f"{change.get('verdict', '')} {change.get('entity') or ''}".strip()
-        table.add_row(change["change"], escape(change["id"]), before, after)
+        table.add_row(change["change"], shown(change["id"]), shown(before), shown(after))
     if result.changes():
         console.print(table)
     if output is not None:
@@ -574,4 +645,4 @@ def kb_validate() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    run()

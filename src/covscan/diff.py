@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from covscan.model import Verdict
 from covscan.sources import InputError
 
 KEYS = ("verdict", "entity", "relation")
+VERDICTS = tuple(v.value for v in Verdict)
 
 
 @dataclass
@@ -41,22 +43,38 @@ def _read(path: Path) -> tuple[dict[tuple[str, int], dict[str, Any]], set[str]]:
     found: dict[tuple[str, int], dict[str, Any]] = {}
     seen: Counter[str] = Counter()
     versions: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path} line {number}: not JSON ({exc.msg}); expected covscan JSONL findings") from exc
-            if not isinstance(row, dict) or "verdict" not in row or "row" not in row:
-                raise InputError(f"{path} line {number}: not a covscan finding (needs row, id, verdict)")
-            if row.get("verdict") == "error" or not row.get("id"):
+                row = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path} line {number}: not UTF-8 (byte {exc.start + 1}); expected covscan JSONL findings") from exc
+            except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+                raise InputError(f"{path} line {number}: not JSON ({getattr(exc, 'msg', exc.__class__.__name__)}); expected covscan JSONL findings") from exc
+            if problem := _not_a_finding(row):
+                raise InputError(f"{path} line {number}: not a covscan finding ({problem})")
+            if row["verdict"] == "error" or not row.get("id"):
                 continue
             found[(row["id"], seen[row["id"]])] = row
             seen[row["id"]] += 1
-            versions.add(str(row.get("kb_version")))
+            if row.get("kb_version"):
+                versions.add(row["kb_version"])
     return found, versions
+
+
+def _not_a_finding(row: Any) -> str | None:
+    """What makes a JSONL object unusable as a finding: the fields a diff keys and compares on must be
+    what covscan writes (a text id, a verdict name, a row number, text or null entity and relation)."""
+    if not isinstance(row, dict) or "verdict" not in row or "row" not in row:
+        return "needs row, id, verdict"
+    if row["verdict"] not in VERDICTS:
+        return f"verdict {str(row['verdict'])[:40]!r} is not one of {', '.join(VERDICTS)}"
+    if not isinstance(row["row"], int) or isinstance(row["row"], bool):
+        return "row is not a number"
+    bad = [k for k in ("id", *KEYS[1:], "kb_version") if row.get(k) is not None and not isinstance(row[k], str)]
+    return f"{', '.join(bad)} must be text" if bad else None
 
 
 def diff_runs(old_path: Path, new_path: Path) -> RunDiff:

@@ -9,7 +9,7 @@ import polars as pl
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.model import Finding
-from covscan.normalize import FccId, mac_hex, parse_fcc_id
+from covscan.normalize import FccId, mac_hex, parse_fcc_id, valid_text
 
 _FIELD_OF_KIND = {"mac": "mac", "fcc_id": "fcc_id", "model": "model", "name": "vendor", "software": "software",
                   "service": "service_provider", "sysobjectid": "sysobjectid", "usb_id": "usb_id"}
@@ -34,6 +34,7 @@ def classify(kb: KnowledgeBase, value: str) -> list[str]:
 
 
 def lookup_values(kb: KnowledgeBase, values: Sequence[str], kind: str, settings: ScreenSettings) -> list[tuple[str, list[str], Finding]]:
+    values = [valid_text(v) for v in values]
     plans = [(v, classify(kb, v) if kind == "auto" else [_FIELD_OF_KIND[kind]]) for v in values]
     fields = sorted({f for _, fs in plans for f in fs})
     frame = pl.DataFrame({f: pl.Series(f, [v if f in fs else None for v, fs in plans], dtype=pl.String) for f in fields})

@@ -30,6 +30,17 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NON_WORD = re.compile(r"[^\w]+|_")
 
 
+def valid_text(text: str) -> str:
+    """Text that can be written as UTF-8: undecodable bytes carried as surrogates (a command-line
+    argument, a file name) and lone surrogates (a JSON escape) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if all(0xDC80 <= ord(c) <= 0xDCFF for c in text if 0xD800 <= ord(c) <= 0xDFFF)
+                           else "surrogatepass").decode("utf-8", "replace")
+
+
 def fold(text: str) -> str:
     """NFKC + case fold: full-width letters, ligatures and case differences disappear."""
     return unicodedata.normalize("NFKC", text).casefold()

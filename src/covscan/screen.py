@@ -14,8 +14,10 @@ import polars as pl
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
+from covscan.report.base import STOPPING
 from covscan.evidence import Extractor, build_extractors, column_kinds
 from covscan.evidence.content import SAMPLE_VALUES
+from covscan.normalize import valid_text
 from covscan.sources import InputError, Source, open_source
 from covscan.sources.columns import ColumnMap, recognise_columns
 from covscan.sources.base import BATCH_ROWS, BatchBuilder
@@ -42,6 +44,7 @@ class Screen:
         """Screen batch by batch; while one batch is written (in a thread: polars and pyarrow release
         the GIL), the next is read and screened, so reading, screening and writing overlap."""
         summary = Summary()
+        STOPPING.clear()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covscan-write")
         writing: Future[None] | None = None
         try:
@@ -49,13 +52,14 @@ class Screen:
                 result = self.engine.screen(batch)
                 summary.add(result, self.engine)
                 if writing is not None:
-                    writing.result()
+                    _finished(writing)
                 writing = pool.submit(_write, writers, batch, result, self.engine)
                 if progress:
                     progress(self.source.position(), self.source.total, self.source.unit)
             if writing is not None:
-                writing.result()
+                _finished(writing)
         except BaseException:
+            STOPPING.set()
             pool.shutdown(wait=True, cancel_futures=True)
             for writer in writers:
                 writer.abort()
@@ -78,10 +82,23 @@ def _at_least_one(batches: Iterator[pl.DataFrame], columns: list[str]) -> Iterat
         yield BatchBuilder(columns).take()
 
 
+def _finished(future: Future[None]) -> None:
+    """Wait for a write in short steps: a signal may be delivered to any thread, and Python runs
+    its handler (Ctrl-C's KeyboardInterrupt) only when the main thread runs, not while it sleeps
+    in one long wait."""
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except TimeoutError:
+            continue
+
+
 def _write(writers: Sequence[Writer], batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
     height = max(batch.height, 1)  # an empty batch is still written once: reports get their columns
     step = WRITE_ROWS if engine.token_rows(result["finding"]).sum() > WRITE_ROWS else height
     for start in range(0, height, step):
+        if STOPPING.is_set():
+            return
         part, part_result = batch.slice(start, step), result.slice(start, step)
         for writer in writers:
             writer.write(part, part_result, engine)
@@ -123,6 +140,9 @@ def open_screen(
 ) -> Screen:
     """Open an input for screening; `from_format` names an importer (nmap, arp, ...) whose records are
     screened. Columns whose names start with an `exclude` prefix are never read (labels of an eval file)."""
+    if valid_text(str(path)) != str(path):
+        raise InputError(f"{valid_text(str(path))}: the file name is not valid UTF-8, which the readers need; rename the file "
+                         "(e.g. convmv -f latin1 -t utf8) or pass it through a symlink with a UTF-8 name")
     source: Source = import_source(path, from_format) if from_format else open_source(path, fmt, encoding=encoding, delimiter=delimiter, sheet=sheet, header_row=header_row)
     preset = getattr(source, "preset_fields", None)
     if preset and not overrides:

@@ -25,7 +25,9 @@ def output_format(path: Path | None, fmt: str | None) -> str:
     return found
 
 
-def open_writer(path: Path, fmt: str, info: RunInfo, input_columns: list[str]) -> Writer:
+def open_writer(path: Path, fmt: str, info: RunInfo, input_columns: list[str], neutralise: bool = True) -> Writer:
+    """`neutralise`: cells a spreadsheet would evaluate (=, +, -, @, tab, CR first) get a leading '
+    in CSV and XLSX, the formats people open in spreadsheets."""
     if str(path) == "-":
         if fmt != "jsonl":
             raise ValueError("only JSONL can be written to standard output (-o -)")
@@ -42,12 +44,12 @@ def open_writer(path: Path, fmt: str, info: RunInfo, input_columns: list[str]) -
         return JsonWriter(path, info)
     if fmt == "csv":
         from covscan.report.csvfile import CsvWriter
-        return CsvWriter(path, input_columns)
+        return CsvWriter(path, input_columns, neutralise)
     if fmt == "parquet":
         from covscan.report.parquetfile import ParquetWriter
         return ParquetWriter(path, input_columns)
     if fmt == "xlsx":
         from covscan.report.xlsx import XlsxWriter
-        return XlsxWriter(path, input_columns, info)
+        return XlsxWriter(path, input_columns, info, neutralise)
     from covscan.report.html import HtmlWriter
     return HtmlWriter(path, info)

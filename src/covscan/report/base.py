@@ -1,8 +1,11 @@
 """The writer interface, atomic output files, and the run summary every writer can use."""
 from __future__ import annotations
 
+import atexit
 import os
+import re
 import tempfile
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,24 +85,71 @@ class Writer(Protocol):
     def abort(self) -> None: ...
 
 
+# Set while a run is being stopped (Ctrl-C, SIGTERM, an error): a writer that writes row by row in
+# Python checks it between rows, so stopping does not wait for a whole batch to be written.
+STOPPING = threading.Event()
+
+
 class AtomicFile:
     """A file written under a temporary name beside its target and renamed into place on commit,
-    so a crash or Ctrl-C never leaves a half-written report where the old one was."""
+    so a crash or Ctrl-C never leaves a half-written report where the old one was. The temporary
+    name carries the writing process's id: one left by a process that was killed outright (SIGKILL,
+    a power cut) is removed by the next run that writes the same target."""
 
     def __init__(self, path: Path, binary: bool = False) -> None:
         self.path = path
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _remove_orphans(path)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
         self.tmp = Path(name)
         os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports get the usual permissions
         self.handle: IO[Any] = os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""}))
+        _UNFINISHED.add(self)
 
     def commit(self) -> None:
         self.handle.close()
         os.replace(self.tmp, self.path)
+        _UNFINISHED.discard(self)
 
     def discard(self) -> None:
         self.handle.close()
         self.tmp.unlink(missing_ok=True)
+        _UNFINISHED.discard(self)
+
+
+_UNFINISHED: set[AtomicFile] = set()
+
+
+@atexit.register
+def discard_unfinished() -> None:
+    """Remove the temporary files of outputs never committed, however the process is leaving
+    (an interrupt before the writers started, an error between opening and writing)."""
+    for file in list(_UNFINISHED):
+        try:
+            file.discard()
+        except OSError:
+            pass
+
+
+def _remove_orphans(path: Path) -> None:
+    """Temporary files for `path` whose writing process no longer exists."""
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.\w+\.tmp$")
+    try:
+        candidates = [(p, int(m.group(1))) for p in path.parent.iterdir() if (m := pattern.match(p.name))]
+    except OSError:
+        return
+    for orphan, pid in candidates:
+        if not _alive(pid):
+            orphan.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or a number no process can have: then leave the file alone)
+    return True
 
 
 def _umask() -> int:
@@ -160,5 +210,32 @@ def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_c
         pl.when(pl.col("error").is_null()).then(pl.col(c)).otherwise(text).alias(c) for c, text in ERROR_TEXT.items() if c in columns
     )
     flat = engine.fill_row_values(flat, batch, [c for c in ROW_VALUE_COLUMNS if c in columns])
-    renamed = {c: (f"input_{c}" if c in ("row", "id", *FINDING_COLUMNS) else c) for c in input_columns}
-    return pl.concat([batch.select(input_columns).rename(renamed), flat.select("row", "id", *columns)], how="horizontal")
+    return pl.concat([batch.select(input_columns).rename(input_names(input_columns)), flat.select("row", "id", *columns)], how="horizontal")
+
+
+def input_names(input_columns: list[str], reserved: tuple[str, ...] = ("row", "id", *FINDING_COLUMNS)) -> dict[str, str]:
+    """Output names of the input columns: one named like an output column (row, id, verdict...) or
+    like an input column already renamed (input_row beside row) gets input_ prefixes until unique."""
+    taken = set(reserved)
+    names: dict[str, str] = {}
+    for column in input_columns:
+        name = column
+        while name in taken:
+            name = f"input_{name}"
+        taken.add(name)
+        names[column] = name
+    return names
+
+
+# Cell starts a spreadsheet reads as a formula (OWASP "CSV injection"); such cells get a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell and header that a spreadsheet would evaluate, with a leading ' (vectorised)."""
+    return frame.with_columns(pl.col(pl.String).str.replace(r"^([=+\-@\t\r])", "'$1")).rename(
+        {c: neutralised(c) for c in frame.columns if neutralised(c) != c})

@@ -104,13 +104,15 @@ class HtmlWriter:
         if not keep.any():
             return
         columns = list(dict.fromkeys(self.info.fields.values()))
-        picked = pl.concat([result, batch.select(columns), verdicts.alias("__verdict").to_frame()], how="horizontal").filter(keep)
+        inputs = [f"__input_{i}" for i in range(len(columns))]  # input columns may be named like result columns (id, row)
+        picked = pl.concat([result, batch.select(pl.col(c).alias(a) for c, a in zip(columns, inputs)), verdicts.alias("__verdict").to_frame()],
+                           how="horizontal").filter(keep)
         for verdict in LISTED:
             rows = picked.filter(pl.col("__verdict") == verdict)
             self.seen[verdict] += rows.height
             kept = self.kept[verdict]
             for values in rows.head(max(MAX_SHOWN - len(kept), 0)).iter_rows(named=True):
-                fields = {c: values[c] for c in columns if values[c] is not None}
+                fields = {c: values[a] for c, a in zip(columns, inputs) if values[a] is not None}
                 kept.append((values["row"], values["id"] or "", values["finding"], values["error"], fields))
 
     def close(self, summary: Summary) -> None:

@@ -3,8 +3,9 @@ header) and a summary sheet in plain values, written with xlsxwriter's constant-
 large screens do not hold the workbook in memory.
 
 No cell is ever a formula: text is written with write_string (and the workbook is opened with
-strings_to_formulas off), so an input value such as `=HYPERLINK(...)`, `+1`, `-2`, `@SUM(...)` or
-one starting with a tab or carriage return stays text."""
+strings_to_formulas off). Text that a spreadsheet would turn into a formula once a user edits the
+cell or copies it out (`=HYPERLINK(...)`, `+1`, `-2`, `@SUM(...)`, a leading tab or CR) also gets a
+leading ', on both sheets, unless the caller asks for raw cells."""
 from __future__ import annotations
 
 import math
@@ -15,7 +16,7 @@ import polars as pl
 import xlsxwriter
 
 from covscan.engine import Engine
-from covscan.report.base import AtomicFile, FlatFindings, RunInfo, Summary, flat_rows
+from covscan.report.base import STOPPING, AtomicFile, FlatFindings, RunInfo, Summary, flat_rows, neutralise_frame, neutralised
 
 EXCEL_MAX_ROWS = 1_048_576
 VERDICTS = ("covered", "conditional", "review", "clear", "error")
@@ -26,7 +27,8 @@ class XlsxOverflow(Exception):
 
 
 class XlsxWriter:
-    def __init__(self, path: Path, input_columns: list[str], info: RunInfo) -> None:
+    def __init__(self, path: Path, input_columns: list[str], info: RunInfo, neutralise: bool = True) -> None:
+        self.neutralise = neutralise
         self.file = AtomicFile(path, binary=True)
         self.book = xlsxwriter.Workbook(self.file.handle, {
             "constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False,
@@ -44,6 +46,8 @@ class XlsxWriter:
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
         flat = flat_rows(batch, result, engine, self.columns, self.findings)
+        if self.neutralise:
+            flat = neutralise_frame(flat)
         if self.row == 0:
             for col, name in enumerate(flat.columns):
                 write_cell(self.sheet, 0, col, name, self.bold)
@@ -55,6 +59,8 @@ class XlsxWriter:
         verdict_at = flat.columns.index("verdict")
         sheet, row = self.sheet, self.row
         for values in flat.iter_rows():
+            if row % 1024 == 0 and STOPPING.is_set():
+                return  # the run is stopping and this output will be discarded
             fmt = self.colors.get(values[verdict_at])
             for col, value in enumerate(values):
                 write_cell(sheet, row, col, value, fmt)
@@ -120,6 +126,7 @@ class XlsxWriter:
         for r, cells in enumerate(lines):
             fmt = self.warn if r in warn_rows else self.bold if r in bold_rows else None
             for c, value in enumerate(cells):
+                value = neutralised(value) if isinstance(value, str) else value
                 write_cell(sheet, r, c, value, fmt)
 
     def abort(self) -> None:
