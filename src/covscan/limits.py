@@ -28,7 +28,7 @@ HELP = {
     "field_bytes": "bytes in one CSV/TSV field or JSON string",
     "line_bytes": "bytes in one line of JSONL or of an imported text format",
     "columns": "columns in one table",
-    "nesting": "depth of nested JSON arrays and objects",
+    "nesting": "depth of nested JSON arrays and objects, and of nmap XML elements",
     "number_digits": "digits of an integer converted as a number (longer ones stay text)",
     "xlsx_part_bytes": "decompressed bytes of one workbook part",
     "xlsx_ratio": "decompressed/compressed size ratio of a workbook part",

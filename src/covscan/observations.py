@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from covscan import limits
+
 TOP_FIELDS = ("ip", "mac", "hostname", "source", "seen_at")
 # Service fields holding text that fingerprint rules and name matching read.
 TEXT_FIELDS = (
@@ -24,6 +26,18 @@ PART_SEP, VALUE_SEP = "\x1e", "\x1f"
 # Joins a sysObjectID to the sysDescr of the same reply, so the two can be weighed together.
 CONTEXT_SEP = "\x1d"
 COLUMNS = (*TOP_FIELDS, *SERVICE_FIELDS)
+PROBLEMS_SHOWN = 5  # a record with thousands of bad services is told by its first few
+EXCERPT_CHARS = 80  # of a bad value quoted in a message
+
+
+def excerpt(value: Any) -> str:
+    """A bad value as a message quotes it: repr, cut to EXCERPT_CHARS, so one huge value cannot flood the output."""
+    return repr(value.strip()[:EXCERPT_CHARS]) if isinstance(value, str) else repr(value)[:EXCERPT_CHARS]
+
+
+def too_many_services() -> str:
+    """For a host over services_per_host (an import or an observation record)."""
+    return f"too many services for one host {limits.describe('services_per_host')}"
 
 
 def is_observation(obj: Any) -> bool:
@@ -31,7 +45,8 @@ def is_observation(obj: Any) -> bool:
 
 
 def problems(obj: Any) -> list[str]:
-    """What keeps a record from being an observation record (empty when it is one)."""
+    """What keeps a record from being an observation record (empty when it is one); at most
+    PROBLEMS_SHOWN of them, and a count of the rest."""
     if not isinstance(obj, dict):
         return ["not an object"]
     found = []
@@ -40,17 +55,28 @@ def problems(obj: Any) -> list[str]:
     services = obj.get("services", [])
     if not isinstance(services, list):
         return found + ["'services' must be a list"]
+    if len(services) > limits.current().services_per_host:
+        return found + [too_many_services()]
     for i, svc in enumerate(services):
-        if not isinstance(svc, dict):
-            found.append(f"services[{i}] is not an object")
-            continue
-        if "port" in svc and not (isinstance(svc["port"], int) and 0 <= svc["port"] <= 65535):
-            found.append(f"services[{i}].port {svc['port']!r} is not a port number")
-        if "onvif_scopes" in svc and not isinstance(svc["onvif_scopes"], list):
-            found.append(f"services[{i}].onvif_scopes must be a list")
-        for key in ("sadp", "dhip"):
-            if key in svc and not isinstance(svc[key], dict):
-                found.append(f"services[{i}].{key} must be an object")
+        found += _service_problems(i, svc)
+    if len(found) > PROBLEMS_SHOWN:
+        found[PROBLEMS_SHOWN:] = [f"and {len(found) - PROBLEMS_SHOWN:,} more"]
+    return found
+
+
+def _service_problems(i: int, svc: Any) -> list[str]:
+    """What is wrong with services[i]."""
+    if not isinstance(svc, dict):
+        return [f"services[{i}] is not an object"]
+    found = []
+    port = svc.get("port")
+    if "port" in svc and not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port <= 65535):
+        found.append(f"services[{i}].port {excerpt(port)} is not a port number")
+    if "onvif_scopes" in svc and not isinstance(svc["onvif_scopes"], list):
+        found.append(f"services[{i}].onvif_scopes must be a list")
+    for key in ("sadp", "dhip"):
+        if key in svc and not isinstance(svc[key], dict):
+            found.append(f"services[{i}].{key} must be an object")
     return found
 
 
@@ -63,8 +89,9 @@ def _text(value: Any) -> str:
 
 
 def flatten(obj: dict[str, Any]) -> list[str | None]:
-    """One row in COLUMNS order."""
-    parts: dict[str, list[str]] = {}
+    """One row in COLUMNS order. A value seen twice on the same port is kept once, in a dict used as
+    an ordered set: a list scanned per value made a host with many services quadratic."""
+    parts: dict[str, dict[str, None]] = {}
     for svc in obj.get("services") or ():
         where = f"{svc.get('port', '-')}/{svc.get('protocol', 'tcp')}"
         for key in SERVICE_FIELDS:
@@ -73,9 +100,7 @@ def flatten(obj: dict[str, Any]) -> list[str | None]:
                 text = _text(value)
                 if key == "snmp_sysobjectid" and svc.get("snmp_sysdescr"):
                     text += CONTEXT_SEP + _text(svc["snmp_sysdescr"])
-                part = f"{where}{VALUE_SEP}{text}"
-                if part not in parts.setdefault(key, []):
-                    parts[key].append(part)
+                parts.setdefault(key, {})[f"{where}{VALUE_SEP}{text}"] = None
     row: list[str | None] = [None if obj.get(k) in (None, "") else str(obj[k]) for k in TOP_FIELDS]
     row += [PART_SEP.join(parts[k]) if k in parts else None for k in SERVICE_FIELDS]
     return row

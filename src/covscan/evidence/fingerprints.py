@@ -20,6 +20,7 @@ from covscan.evidence.models import ModelMatcher
 from covscan.evidence.names import NameExtractor
 from covscan.evidence.registries import PenExtractor
 from covscan.kb import KnowledgeBase
+from covscan.kb.loader import Identifier
 from covscan.model import Evidence
 from covscan.observations import CONTEXT_SEP, split_parts
 
@@ -87,13 +88,17 @@ class ObservationExtractor:
             "favicon_md5": self._rules_only, "favicon_mmh3": self._rules_only,
         }
         self.handler = handlers.get(kind, self._text)
+        self._models: dict[str, list[tuple[Identifier, str]]] = {}  # model hits of the texts being extracted
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         cache: dict[tuple[str, str], list[Evidence]] = {}
         out: list[EvidenceTuple] = []
-        for value in values:
+        parts = [list(split_parts(value)) for value in values]
+        if self.handler == self._text:  # model numbers of every distinct text in two queries, not two per text
+            self._models = self._model_hits(list(dict.fromkeys(text for found in parts for _, text in found)))
+        for found_parts in parts:
             found: list[Evidence] = []
-            for where, text in split_parts(value):
+            for where, text in found_parts:
                 label = f"{self.kind} {where}" if where else field
                 if (label, text) not in cache:
                     # Whatever matched inside it (a name, a model, a MAC), the signal is what was observed,
@@ -105,7 +110,19 @@ class ObservationExtractor:
                     ]
                 found += cache[(label, text)]
             out.append(tuple(found))
+        self._models = {}
         return out
+
+    def _model_hits(self, texts: list[str]) -> dict[str, list[tuple[Identifier, str]]]:
+        """Per text, the model numbers in it and in its model slots (SIP agents, realms: see
+        model_slots), each pattern once, the text's own first."""
+        found = dict(zip(texts, self.models.match(texts, in_text=True)))
+        slots = [(text, slot) for text in texts for slot in model_slots(self.kind, text)]
+        for (text, _), hits in zip(slots, self.models.match([slot for _, slot in slots], in_text=False)):
+            for pattern, matched in hits:
+                if all(pattern.key != p.key for p, _ in found[text]):
+                    found[text].append((pattern, matched))
+        return found
 
     # ------------------------------------------------------------------ handlers
 
@@ -128,15 +145,7 @@ class ObservationExtractor:
         found = self._fingerprints(text, field)
         if not found:
             found += [self.names.evidence(m, field, text, free_text=True) for m in self.names.matcher.match(text, free_text=True)]
-        models = self.models.match([text], in_text=True)[0]
-        slots = model_slots(self.kind, text)
-        if slots:
-            seen = {p.key for p, _ in models}
-            for hits in self.models.match(slots, in_text=False):
-                for p, t in hits:
-                    if p.key not in seen:
-                        seen.add(p.key)
-                        models.append((p, t))
+        models = self._models[text] if text in self._models else self._model_hits([text])[text]
         found += [self.models.evidence(p, field, text, t, in_text=True) for p, t in models]
         return found
 

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import csv
-import json
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from covscan.imports.base import Record, clean_mac, observation, require_some, text_lines
+from covscan import limits
+from covscan.imports.base import LineError, Record, clean_mac, line_records, observation, require_some, text_lines
+from covscan.sources.bounded import parse_json
 
 
 def _first(value: Any) -> str | None:
@@ -30,26 +33,57 @@ def _asset(row: dict[str, Any]) -> dict[str, Any] | str:
     return observation("runzero", ip, mac, name, services, _first(row.get("last_seen")))
 
 
-def parse_runzero(path: Path) -> list[Record]:
-    lines = list(text_lines(path, "a runZero asset export (JSONL or CSV)"))
-    first = next((line for _, line in lines if line.strip()), "")
+def _json_asset(line: str) -> dict[str, Any] | str | None:
+    if not line.strip():
+        return None
+    try:
+        row = parse_json(line)
+    except ValueError as exc:
+        return str(exc)
+    return _asset(row) if isinstance(row, dict) else "not a JSON object"
+
+
+def _csv_assets(lines: Iterable[tuple[int, str | LineError]]) -> list[Record]:
+    """CSV rows as assets. Fields are bounded by field_bytes (Python's own default, 128 KiB, is below
+    what exports hold); the csv module's limit is process-wide, so it is restored afterwards."""
     records: list[Record] = []
-    if first.lstrip().startswith("{"):
-        for number, line in lines:
-            if not line.strip():
-                continue
+    last = 0  # the line the reader has read up to: where its current row ends
+
+    def feed() -> Iterator[str]:
+        nonlocal last
+        for last, line in lines:
+            if isinstance(line, LineError):
+                records.append((f"line {last}", line.message))
+            else:
+                yield line + "\n"
+
+    reader = csv.DictReader(feed())
+    previous = csv.field_size_limit(limits.current().field_bytes)
+    try:
+        while True:
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                records.append((f"line {number}", f"not valid JSON: {exc.msg}"))
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # a field over the limit, a NUL byte: that row is lost, reading goes on
+                problem = f"a field over the limit {limits.describe('field_bytes')}" if "field limit" in str(exc) else f"not valid CSV: {exc}"
+                records.append((f"line {last}", problem))
                 continue
-            records.append((f"line {number}", _asset(row) if isinstance(row, dict) else "not a JSON object"))
-    else:
-        reader = csv.DictReader(line for _, line in lines)
-        for row in reader:
-            where = f"line {reader.line_num}"
-            if None in row:
-                records.append((where, "more fields than the header"))
-                continue
-            records.append((where, _asset(row)))
+            records.append((f"line {last}", "more fields than the header" if None in row else _asset(row)))
+    finally:
+        csv.field_size_limit(previous)
+    return records
+
+
+def parse_runzero(path: Path) -> list[Record]:
+    """JSON lines when the first non-blank line is an object, CSV otherwise."""
+    lines = text_lines(path, "a runZero asset export (JSONL or CSV)")
+    records: list[Record] = []
+    for number, first in lines:
+        if isinstance(first, LineError):
+            records.append((f"line {number}", first.message))
+        elif first.strip():
+            rest = itertools.chain([(number, first)], lines)
+            records += line_records(rest, _json_asset) if first.lstrip().startswith("{") else _csv_assets(rest)
+            break
     return require_some(records, path, "runZero assets")

@@ -2,13 +2,15 @@
 could not be read carries its reason in the error column instead of being dropped."""
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
 
-from covscan.engine import ERROR_COLUMN, ROW_COLUMN
+from covscan import limits
+from covscan.engine import ERROR_COLUMN, INTERNAL_COLUMNS, ROW_COLUMN
 
 BATCH_ROWS = 250_000
 
@@ -30,8 +32,9 @@ class Source(Protocol):
 
 
 def unique_headers(raw: list[Any]) -> list[str]:
-    """Header names as strings: blanks become column_N, repeats get a numeric suffix."""
-    seen: dict[str, int] = {}
+    """Header names as strings: blanks become column_N, repeats get a numeric suffix, and so do
+    names covscan uses for its own columns in a batch (so the input's value is kept, not overwritten)."""
+    seen: dict[str, int] = dict.fromkeys(INTERNAL_COLUMNS, 1)
     out: list[str] = []
     for i, name in enumerate(raw, start=1):
         text = str(name).strip() if name is not None and str(name).strip() else f"column_{i}"
@@ -67,6 +70,24 @@ def to_text(value: Any) -> str | None:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def check_width(path: Path, count: int, what: str) -> None:
+    """Refuse a table wider than the columns limit before anything is built for each column."""
+    if count > limits.current().columns:
+        raise InputError(f"{path}: {what} has {count:,} columns, more than covscan reads {limits.describe('columns')}")
+
+
+def text_encoding(path: Path, name: str) -> str:
+    """The codec an --encoding names, refused unless it decodes bytes to text: codecs.lookup also
+    knows bytes-to-bytes and text-to-text codecs (base64, hex, zlib, rot13), which no file is in."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError as exc:
+        raise InputError(f"{path}: unknown encoding {name!r}") from exc
+    if not info._is_text_encoding:
+        raise InputError(f"{path}: {name!r} is not a text encoding; pass one such as utf-8, utf-16, cp1252 or gb18030")
+    return info.name
 
 
 class BatchBuilder:

@@ -145,7 +145,8 @@ def recognise_columns(columns: Sequence[str], overrides: dict[str, str], source:
     if not any(field_kind(f) in SCREENING_FIELDS for f in result.fields):
         readable = ", ".join(f for f in FIELDS if f not in IDENTITY_FIELDS or f == "mac")
         raise InputError(
-            f"{source}: none of the columns ({', '.join(columns)}) is one covscan can read, by its header or by its "
+            f"{source}: none of the columns ({', '.join(columns[:20])}{f' and {len(columns) - 20:,} more' if len(columns) > 20 else ''}) "
+            "is one covscan can read, by its header or by its "
             f"values; name them ({readable}) or map them with --map field=column"
         )
     return result

@@ -1,7 +1,6 @@
 """Observation records (JSONL, or a JSON array) as rows: one row per host, service fields as columns."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from covscan import observations
+from covscan.sources.bounded import bounded_lines, line_too_long, parse_json
 from covscan.sources.base import BATCH_ROWS, BatchBuilder, InputError
 
 
@@ -56,24 +56,30 @@ class ObservationSource:
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
+    """Each line's JSON value, or the message for a line that is too long or not JSON (within the limits)."""
     with path.open("rb") as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
+        for line_no, raw in enumerate(bounded_lines(fh), start=1):
             where = f"line {line_no}"
-            try:
-                yield where, json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield where, f"not valid JSON ({exc})"
+            if raw is None:
+                yield where, line_too_long()
+            elif raw.strip():
+                try:
+                    yield where, parse_json(raw.decode("utf-8-sig"))
+                except UnicodeDecodeError as exc:
+                    yield where, f"bytes that are not valid UTF-8 at position {exc.start}"
+                except ValueError as exc:
+                    yield where, str(exc)
 
 
 def looks_like_observations(path: Path) -> bool:
     """True when the first non-blank line of a JSONL file is an observation record."""
     try:
         with path.open("rb") as fh:
-            for raw in fh:
+            for raw in bounded_lines(fh):
+                if raw is None:
+                    return False
                 if raw.strip():
-                    return observations.is_observation(json.loads(raw))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+                    return observations.is_observation(parse_json(raw.decode("utf-8-sig")))
+    except (OSError, ValueError):
         return False
     raise InputError(f"{path}: the file is empty; expected one JSON object per line")
