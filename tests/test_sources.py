@@ -80,12 +80,14 @@ def test_line_proof_reads_delimiters_inside_quotes_as_text(tmp_path):
     assert rows_of(tmp_path / "split.csv")[1]["model"][3] == "HG\n8245H"
 
 
-def test_unclosed_quote_is_reported_with_the_lines_it_swallowed(tmp_path):
+def test_an_unclosed_quote_costs_only_its_own_row(tmp_path):
+    """The quote never closes, so its record cannot be read; the lines after it are records of their own."""
     path = tmp_path / "quote.csv"
     path.write_text('vendor,model\nHuawei,"HG8245H\nZTE,MF96U\n')
     _, frame = rows_of(path)
-    assert frame.height == 1
+    assert frame.height == 2
     assert "quote.csv row 0 (line 2)" in frame["__error__"][0] and "unexpected end of data" in frame["__error__"][0]
+    assert frame["vendor"][1] == "ZTE" and frame["__error__"][1] is None
 
 
 def test_bad_bytes_in_a_utf8_file_name_the_column(tmp_path):

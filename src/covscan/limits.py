@@ -14,7 +14,7 @@ KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 @dataclass(frozen=True)
 class Limits:
     field_bytes: int = 16 * MIB  # one CSV/TSV field or one JSON string
-    line_bytes: int = 64 * MIB  # one line of a JSONL file or of an imported text format
+    line_bytes: int = 64 * MIB  # one line of CSV/TSV, JSONL or an imported text format
     columns: int = 16_384  # columns of a table (Excel's own maximum)
     nesting: int = 64  # depth of nested JSON arrays and objects
     number_digits: int = 400  # longer integers are kept as text, not converted
@@ -26,7 +26,7 @@ class Limits:
 
 HELP = {
     "field_bytes": "bytes in one CSV/TSV field or JSON string",
-    "line_bytes": "bytes in one line of JSONL or of an imported text format",
+    "line_bytes": "bytes in one line of CSV/TSV, JSONL or an imported text format",
     "columns": "columns in one table",
     "nesting": "depth of nested JSON arrays and objects, and of nmap XML elements",
     "number_digits": "digits of an integer converted as a number (longer ones stay text)",
