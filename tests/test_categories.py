@@ -64,7 +64,9 @@ def test_category_column_and_hs_codes(judge):
     assert verdict(judge(category="Routers", country="Vietnam")) == ("covered", "routers")  # a category column says what it is
     assert verdict(judge(category="Drone Accessories", country="China")) == ("clear", None)
     assert verdict(judge(hs_code="8806.22.0000", country="China")) == ("covered", "uas")
-    assert verdict(judge(hs_code="8517.62.0090", country="China")) == ("review", "routers")  # 8517.62 is broader than routers
+    # 8517.62 also holds switches and modems: alone it decides nothing, beside a router term it corroborates
+    assert verdict(judge(hs_code="8517.62.0090", country="China")) == ("clear", None)
+    assert verdict(judge(hs_code="8517.62.0090", description="Dual band router", country="China")) == ("covered", "routers")
     assert verdict(judge(hs_code="6109.10", country="China")) == ("clear", None)
 
 
@@ -111,3 +113,22 @@ def test_only_current_sourced_listings_become_regimes(judge):
     ids = {name: {r.id for r in judge(vendor=name).regimes} for name in ("ZTE", "Hytera", "Huawei", "DJI")}
     assert "bis_entity_list" not in ids["ZTE"] | ids["Hytera"]
     assert {"bis_entity_list", "dod_1260h"} <= ids["Huawei"] and {"bis_entity_list", "ofac_ns_cmic"} <= ids["DJI"]
+
+
+def test_the_title_says_what_the_category_column_holds(judge):
+    """A column or an HS code names the kind of goods; a title that shows an accessory, a homonym or an
+    excepted item overrules it, and a column naming other goods rules the category out."""
+    pad = judge(description="PGYTECH Drone Landing Pad 65cm, Foldable", category="Electronics > Camera & Photo > Drone Accessories > Landing Pads", country="China")
+    assert verdict(pad) == ("clear", None)
+    palm = judge(description="Bosch Colt 1 HP Variable Speed Palm Router with Edge Guide", category="Tools & Home Improvement > Power Tools > Routers", country="China")
+    assert verdict(palm) == ("clear", None)
+    book = judge(description="Drone Warfare: Killing by Remote Control", category="Books > History > Military", country="United States")
+    assert verdict(book) == ("clear", None)
+    reeds = judge(description="Tanpura drone box with sruti control", category="Musical Instruments > World", country="India")
+    assert verdict(reeds) == ("clear", None)
+    # a category path is read a level at a time: "Camera & Photo" does not make a drone term a component
+    assert verdict(judge(category="Camera & Photo > Drone Accessories", country="China")) == ("clear", None)
+    # the title's own drone still counts under a drone category
+    assert verdict(judge(description="Foldable GPS drone with 4K camera", category="Toys & Games > Drones", country="China")) == ("covered", "uas")
+    # a mobile robot with sensors, a network link and navigation meets the robotic-device definition
+    assert verdict(judge(description="Robot Vacuum with LiDAR Navigation and App Control", country="China")) == ("covered", "robotic-devices")

@@ -68,6 +68,26 @@ class _Candidate:
         return bool(self.direct), self.confidence
 
 
+def _what_the_title_says(scored: list[Evidence], evidence: Sequence[Evidence]) -> list[Evidence]:
+    """A category column or an HS code says what kind of goods a listing is among; the title says
+    what it is. A category column naming another kind of goods (Books, Beekeeping) rules the
+    category out whatever the title says. When the title shows the item is an accessory for the category's items, another
+    thing of the same name or an excepted one (a landing pad listed under Drones, a palm router under
+    Power Tools > Routers), and names no item of the category itself, the column's and the code's
+    word for that category is dropped; a broad HS heading (8517.62, 8504.40) never decides alone."""
+    def broad_only(category: str) -> bool:
+        return all(e.rule.endswith(".broad") for e in scored if e.entity == category)
+
+    notes = [e for e in evidence if e.signal == "category" and e.note and not e.confidence]
+    ruled_out = {e.target for e in notes if e.rule.startswith("category.")}
+    other_goods = {e.target for e in notes if e.rule.startswith("category-column.") and e.rule.endswith(".homonym")}
+    in_title = {e.entity for e in scored if e.signal == "category" and e.rule.startswith("category.")}
+    return [e for e in scored if not (e.signal == "category" and (
+        e.entity in other_goods
+        or (not e.rule.startswith("category.") and ((e.entity in ruled_out and e.entity not in in_title) or broad_only(e.entity)))  # type: ignore[arg-type]
+    ))]
+
+
 class Fuser:
     def __init__(self, kb: KnowledgeBase, context: Context = Context.GENERAL, use: Use | None = None) -> None:
         self.kb, self.context, self.use = kb, context, use
@@ -80,7 +100,7 @@ class Fuser:
     def fuse(self, evidence: Sequence[Evidence]) -> Finding:
         use = next((Use(e.matched) for e in evidence if e.signal == "use" and e.matched), self.use)
         counter = [e for e in evidence if e.entity is None and e.target and e.confidence > 0 and e.signal in COUNTER_SIGNALS]
-        scored = [e for e in evidence if e.entity and e.confidence > 0]
+        scored = _what_the_title_says([e for e in evidence if e.entity and e.confidence > 0], evidence)
         by_entity: dict[str, list[Evidence]] = {}
         for e in scored:
             by_entity.setdefault(e.entity, []).append(e)  # type: ignore[arg-type]

@@ -85,8 +85,15 @@ class CategoryMatcher:
     def evidence(self, text: str, field: str, dedicated: bool = False) -> EvidenceTuple:
         """The most specific term of each category found on word boundaries, or a note when the
         text shows it is an accessory, a homonym or an excepted item. In a dedicated category
-        column a term counts one confidence level higher (low -> medium): the column says what it is."""
+        column a term counts one confidence level higher (low -> medium): the column says what it is;
+        its rules are category-column.*, so fusion can tell it from a title. A category path
+        ("Camera & Photo > Drone Accessories") is read a level at a time: words of another level do
+        not make a term a component or an accessory, though a homonym or an exception anywhere in
+        the path (Toys & Games, Beekeeping) still tells what the item is."""
         toks = tokens(text)
+        levels = _levels(text) if dedicated else None
+        if levels is not None and levels[-1][1] != len(toks):  # a separator inside a word: read it as one level
+            levels = None
         found = sorted(
             (order, i) for i, tok in enumerate(toks) for order, term in self._starting.get(tok, ())
             if toks[i : i + len(term.tokens)] == term.tokens
@@ -97,40 +104,65 @@ class CategoryMatcher:
             if term.category in best:
                 continue
             matched = " ".join(term.tokens)
-            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, self._no_rules))
+            lo, hi = (0, len(toks)) if levels is None else next((a, b) for a, b in levels if a <= start < b)
+            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, self._no_rules), lo, hi)
+            prefix = "category-column" if dedicated else "category"
             if why is not None:
                 rule, note, source = why
                 best[term.category] = Evidence("category", field, text, target=term.category, matched=matched,
-                                               rule=f"category.{term.category}.{rule}", source=source, note=note)
+                                               rule=f"{prefix}.{term.category}.{rule}", source=source, note=note)
                 continue
             level = "medium" if dedicated and term.confidence == "low" else term.confidence
             best[term.category] = Evidence(
                 "category", field, text, target=term.category, entity=term.category, relation="category",
-                matched=matched, rule=f"category.{term.category}",
+                matched=matched, rule=f"{prefix}.{term.category}",
                 confidence=self.kb.fact(level) * self.kb.signal("category"), source=term.source,
             )
+        if dedicated:  # the column names another kind of goods (Books, Beekeeping, Power Tools): no title term counts
+            for category, rules in self.rules.items():
+                if category not in best and (word := rules.homonyms.find(toks)) is not None:
+                    best[category] = Evidence("category", field, text, target=category, matched=" ".join(word),
+                                              rule=f"category-column.{category}.homonym", source="categories.yaml homonyms",
+                                              note=f"the category {' '.join(word)!r} is another kind of goods than {self.kb.display_name(category)}")
         return tuple(best.values())
 
-    def _not_the_thing(self, toks: tuple[str, ...], start: int, end: int, rules: _Rules) -> tuple[str, str, str] | None:
-        """(rule, note, source) when the term at toks[start:end] does not name an item the entry covers."""
+    def _not_the_thing(self, toks: tuple[str, ...], start: int, end: int, rules: _Rules, lo: int = 0,
+                       hi: int | None = None) -> tuple[str, str, str] | None:
+        """(rule, note, source) when the term at toks[start:end] does not name an item the entry covers;
+        components, accessories and the features that rule an exception out are looked for in
+        toks[lo:hi] (the term's level of a category path)."""
+        hi = len(toks) if hi is None else hi
         term = " ".join(toks[start:end])
         if (word := rules.homonyms.find(toks)) is not None:
             return "homonym", f"{' '.join(word)!r}: here {term!r} means something else", "categories.yaml homonyms"
-        component = rules.components.find(toks, start - FOR_WINDOW, end + AFTER_WINDOW + 1)
+        component = rules.components.find(toks, max(lo, start - FOR_WINDOW), min(hi, end + AFTER_WINDOW + 1))
         # "<term> <accessory>" is an accessory; "<term> with <accessory>" is the thing with one.
-        after = next((i for i in range(end, min(end + AFTER_WINDOW + 1, len(toks))) if toks[i] in _WITH), end + AFTER_WINDOW + 1)
+        after = next((i for i in range(end, min(end + AFTER_WINDOW + 1, hi)) if toks[i] in _WITH), min(hi, end + AFTER_WINDOW + 1))
         accessory = rules.accessories.find(toks, end, after)
-        for_it = any(t in _FOR for t in toks[max(0, start - FOR_WINDOW) : start])
+        for_it = any(t in _FOR for t in toks[max(lo, start - FOR_WINDOW) : start])
         if accessory is None and for_it:
-            accessory = rules.accessories.find(toks, 0, start)
+            accessory = rules.accessories.find(toks, lo, start)
         if component is None and (accessory is not None or for_it):
             what = f"{' '.join(accessory)!r}" if accessory else "an item"
             return ("accessory", f"{what} for {term}: a part or accessory the entry does not cover, not the item itself",
                     "categories.yaml accessories")
         for when, unless, xid, text, source in rules.exceptions:
-            if when.find(toks) is not None and unless.find(toks) is None:
+            if when.find(toks) is not None and unless.find(toks, lo, hi) is None:
                 return f"exception.{xid}", text, source
         return None
+
+
+_LEVEL_SEPARATOR = re.compile(r"\s*(?:>|\||/|»|›|::)\s*")
+
+
+def _levels(text: str) -> list[tuple[int, int]]:
+    """Token ranges of the levels of a category path ("A > B > C"); the whole text is one level."""
+    out, at = [], 0
+    for part in _LEVEL_SEPARATOR.split(text):
+        n = len(tokens(part))
+        out.append((at, at + n))
+        at += n
+    return out or [(0, 0)]
 
 
 class CategoryExtractor:
@@ -157,9 +189,11 @@ class HsCodeExtractor:
             if code is None:
                 out.append(())
                 continue
+            # A heading that also holds other goods (8517.62: switches and modems too) only corroborates a term.
+            broad = ".broad" if code.confidence == "low" else ""
             out.append((Evidence(
                 "category", field, value, target=code.category, entity=code.category, relation="category",
-                matched=f"HS {code.digits[:4]}.{code.digits[4:]}".rstrip(".") + f" ({code.what})", rule=f"hs.{code.category}",
+                matched=f"HS {code.digits[:4]}.{code.digits[4:]}".rstrip(".") + f" ({code.what})", rule=f"hs.{code.category}{broad}",
                 confidence=self.kb.fact(code.confidence) * self.kb.signal("category"), source=code.source,
             ),))
         return out

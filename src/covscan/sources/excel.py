@@ -64,7 +64,7 @@ def check_parts(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # NotImplementedError: a zip version or method zipfile lacks
         raise InputError(f"{path}: not a readable XLSX workbook ({_reason(exc)})") from exc
     for part in parts:
         if part.file_size > bounds.xlsx_part_bytes:
