@@ -57,3 +57,28 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+def screen_to_jsonl(cli, path: Path, *options: str, limit: str | None = None) -> tuple[int, list[dict] | None, str]:
+    """`covscan [--limit limit] screen path -o ….jsonl -q [options]` in this process: exit code, the
+    output rows (None when none was written), stderr; never a traceback or an unexpected error."""
+    out = path.with_name(path.name + ".jsonl")
+    code, stdout, err = cli(*(("--limit", limit) if limit else ()), "screen", str(path), "-o", str(out), "-q", *options)
+    assert "Traceback" not in stdout + err and "unexpected error" not in err, err
+    return code, read_jsonl(out) if out.exists() else None, err
+
+
+def refused(cli, path: Path, *needles: str, options: tuple[str, ...] = (), limit: str | None = None) -> str:
+    """The run ends with exit 2, no output and a one-line message naming the file and holding every needle."""
+    code, rows, err = screen_to_jsonl(cli, path, *options, limit=limit)
+    message = err.strip()
+    assert code == 2 and rows is None, err
+    assert message.count("\n") == 0 and message.startswith(f"error: {path}"), message
+    assert all(n in message for n in needles), message
+    return message
+
+
+def errors_of(rows: list[dict]) -> dict[int, str]:
+    """Error rows by row number, after checking every input row has exactly one output row, in order."""
+    assert [r["row"] for r in rows] == list(range(len(rows)))
+    return {r["row"]: r["error"] for r in rows if r["verdict"] == "error"}

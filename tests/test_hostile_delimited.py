@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import read_jsonl
+from conftest import errors_of, read_jsonl, refused, screen_to_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -27,30 +27,6 @@ ROWS = [("Huawei", "HG8245H"), ("ZTE", "MF96U"), ("Cisco", "C9300"), ("Axis", "P
         ("Dell", "R750"), ("Hikvision", "DS-2CD2143G2-I"), ("Juniper", "EX2300"), ("Dahua", "NVR4208")]
 TABLE = "vendor,model\n" + "".join(f"{v},{m}\n" for v, m in ROWS)
 GIB = 1 << 30
-
-
-def screen(cli, path: Path, *options: str, limit: str | None = None) -> tuple[int, list[dict] | None, str]:
-    """`covscan [--limit …] screen path -o ….jsonl`: exit code, the output rows (None when none was
-    written), stderr."""
-    out = path.with_name(path.name + ".jsonl")
-    code, stdout, err = cli(*(("--limit", limit) if limit else ()), "screen", str(path), "-o", str(out), "-q", *options)
-    assert "Traceback" not in stdout + err
-    return code, read_jsonl(out) if out.exists() else None, err
-
-
-def refused(cli, path: Path, *needles: str, options: tuple[str, ...] = (), limit: str | None = None) -> str:
-    """The run ends with exit 2 and a one-line message that names the file and holds every needle."""
-    code, rows, err = screen(cli, path, *options, limit=limit)
-    message = err.strip()
-    assert code == 2 and rows is None, err
-    assert message.count("\n") == 0 and message.startswith(f"error: {path}"), message
-    assert all(n in message for n in needles), message
-    return message
-
-
-def errors_of(rows: list[dict]) -> dict[int, str]:
-    assert [r["row"] for r in rows] == list(range(len(rows)))
-    return {r["row"]: r["error"] for r in rows if r["verdict"] == "error"}
 
 
 def read_both(path: Path, rows: int = 3, **options: str) -> tuple[int, pl.DataFrame]:
@@ -100,7 +76,7 @@ def test_lone_quote_in_a_data_row_costs_that_row_only(cli, tmp_path):
     swallow are read on their own. A quote inside an unquoted field is text, as in Excel."""
     path = tmp_path / "lone.csv"
     path.write_text('vendor,model\nHuawei,"HG8245H\nZTE,MF96U\nCisco,C9300\n27" monitor,Dell\nAxis,P3245\n')
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 2 and len(rows) == 5
     errors = errors_of(rows)
     assert list(errors) == [0] and "lone.csv row 0 (line 2)" in errors[0] and "never closed" in errors[0]
@@ -131,7 +107,7 @@ def test_stray_quotes_on_every_line_read_in_linear_time(tmp_path):
 def test_cr_only_line_ends(cli, tmp_path):
     path = tmp_path / "mac.csv"
     path.write_bytes(TABLE.replace("\n", "\r").encode())
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code in (0, 1) and len(rows) == 8 and not errors_of(rows)
     _, frame = read_both(path)
     assert frame.select("vendor", "model").rows() == ROWS
@@ -140,7 +116,7 @@ def test_cr_only_line_ends(cli, tmp_path):
 def test_single_column_with_cr_line_ends(cli, tmp_path):
     path = tmp_path / "one.csv"
     path.write_bytes(("vendor\r" + "".join(f"{v}\r" for v, _ in ROWS)).encode())
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code in (0, 1) and len(rows) == 8 and not errors_of(rows)
     assert read_both(path)[1]["vendor"].to_list() == [v for v, _ in ROWS]
 
@@ -176,7 +152,7 @@ WIDE = [("utf-16-le", b""), ("utf-16-be", b""), ("utf-32-le", b""), ("utf-32-be"
 def test_utf16_and_utf32_with_and_without_byte_order_mark(cli, tmp_path, codec, mark):
     path = tmp_path / "wide.csv"
     path.write_bytes(mark + TABLE.replace("Dell", "Société").encode(codec))
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code in (0, 1) and len(rows) == 8 and not errors_of(rows)
     source = open_source(path)
     assert source.columns == ["vendor", "model"]
@@ -186,7 +162,7 @@ def test_utf16_and_utf32_with_and_without_byte_order_mark(cli, tmp_path, codec, 
 def test_given_utf16_without_a_byte_order_mark(cli, tmp_path):
     path = tmp_path / "be.csv"
     path.write_bytes(TABLE.encode("utf-16-be"))
-    code, rows, _ = screen(cli, path, "--encoding", "utf-16")
+    code, rows, _ = screen_to_jsonl(cli, path, "--encoding", "utf-16")
     assert code in (0, 1) and len(rows) == 8 and not errors_of(rows)
 
 
@@ -229,7 +205,7 @@ def test_field_over_the_limit_is_an_error_row(cli, tmp_path, small_fields):
     long = "x" * 2000
     path = tmp_path / "long.csv"
     path.write_text(f'vendor,model\nHuawei,HG8245H\nZTE,{long}\nCisco,"{long}"\nAxis,P3245\n')
-    code, rows, _ = screen(cli, path, limit="field-bytes=1KiB")
+    code, rows, _ = screen_to_jsonl(cli, path, limit="field-bytes=1KiB")
     assert code == 2 and len(rows) == 4 and list(errors_of(rows)) == [1, 2]
     assert "long.csv row 1 (line 3): a field longer than 1,024 characters (limit field-bytes=1,024" in rows[1]["error"]
     assert rows[0]["verdict"] == "covered" and rows[3]["verdict"] == "clear"
@@ -260,7 +236,7 @@ def test_legacy_code_pages_give_one_row_per_input_row(cli, tmp_path, encoding, r
     path = tmp_path / "legacy.csv"
     path.write_bytes(("vendor,model\n" + f"{row}\nHuawei,HG8245H\n" * 40).encode(encoding))
     detected = encoding in ("cp1252", "gb18030", "shift_jis")  # the others are told with --encoding
-    code, rows, _ = screen(cli, path, *(() if detected else ("--encoding", encoding)))
+    code, rows, _ = screen_to_jsonl(cli, path, *(() if detected else ("--encoding", encoding)))
     assert code in (0, 1) and len(rows) == 80 and not errors_of(rows)
     _, frame = read_both(path, **({} if detected else {"encoding": encoding}))
     assert frame.row(0)[:2] == tuple(row.split(","))

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
-from conftest import read_jsonl
+from conftest import errors_of, read_jsonl, refused, screen_to_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,30 +49,6 @@ HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[Hea
 
 
 # ------------------------------------------------------------------------------------- harness
-
-
-def screen(cli, path: Path, *options: str) -> tuple[int, list[dict] | None, str]:
-    """`covscan [options] screen path -o ….jsonl` in this process: exit code, the output rows (None
-    when none was written), stderr."""
-    out = path.with_name(path.name + ".jsonl")
-    code, stdout, err = cli(*options, "screen", str(path), "-o", str(out), "-q")
-    assert "Traceback" not in stdout + err and "unexpected error" not in err, err
-    return code, read_jsonl(out) if out.exists() else None, err
-
-
-def refused(cli, path: Path, *needles: str, options: tuple[str, ...] = ()) -> str:
-    """The run ends with exit 2, no output and a one-line message naming the file and holding every needle."""
-    code, rows, err = screen(cli, path, *options)
-    message = err.strip()
-    assert code == 2 and rows is None, err
-    assert message.count("\n") == 0 and message.startswith(f"error: {path}"), message
-    assert all(n in message for n in needles), message
-    return message
-
-
-def errors_of(rows: list[dict]) -> dict[int, str]:
-    assert [r["row"] for r in rows] == list(range(len(rows)))
-    return {r["row"]: r["error"] for r in rows if r["verdict"] == "error"}
 
 
 def run_bounded(path: Path, *options: str, limit: str | None = None, outputs: Path | None = None) -> tuple[int, list[dict] | None, str]:
@@ -179,7 +155,7 @@ def test_sheet_cut_short_is_refused_naming_the_last_row_read(cli, tmp_path):
 ])
 def test_cells_that_cannot_be_read_make_error_rows(cli, tmp_path, change, needle):
     path = rewrite(workbook(tmp_path / "cells.xlsx"), SHEET, change)
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 2 and len(rows) == 3
     errors = errors_of(rows)
     assert list(errors) == [1] and errors[1].startswith("cells.xlsx sheet 'Inv' row 1 (spreadsheet row 3): ") and needle in errors[1]
@@ -194,7 +170,7 @@ def test_header_cell_that_cannot_be_read_refuses_the_sheet(cli, tmp_path):
 
 def test_understated_dimension_loses_no_rows(cli, tmp_path):
     path = rewrite(workbook(tmp_path / "dim.xlsx", rows=6), SHEET, sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"'))
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 1 and len(rows) == 6 and not errors_of(rows)
     assert frame_of(path)["Model"].to_list() == [f"DS-{i}" for i in range(6)]
 
@@ -292,7 +268,7 @@ def test_header_of_100_000_cells_is_refused_by_the_columns_limit(tmp_path):
 def test_header_spread_wider_than_the_columns_limit_is_refused(cli, tmp_path):
     """Two cells, but 26 columns: the width counts, not the number of cells."""
     path = rewrite(workbook(tmp_path / "sparse.xlsx"), SHEET, sub(rb'<c r="C1"', b'<c r="Z1"'))
-    refused(cli, path, "the header row (sheet 'Inv' row 1) has 26 columns, more than covscan reads (limit columns=10", options=("--limit", "columns=10"))
+    refused(cli, path, "the header row (sheet 'Inv' row 1) has 26 columns, more than covscan reads (limit columns=10", limit="columns=10")
 
 
 @settings(HYPOTHESIS, max_examples=12)  # openpyxl takes a tenth of a second per workbook
@@ -329,7 +305,7 @@ def test_json_document_nested_past_the_limit_is_refused(cli, tmp_path):
 def test_jsonl_line_nested_past_the_limit_is_an_error_row(cli, tmp_path):
     path = tmp_path / "deep.jsonl"
     path.write_text('{"vendor": "ZTE"}\n{"a": ' + "[" * 1000 + "]" * 1000 + '}\n{"a": ' + "[" * 64 + "]" * 64 + '}\n{"vendor": "Huawei"}\n')
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 2 and len(rows) == 4
     message = "arrays and objects nested more than 64 deep (limit nesting=64"
     errors = errors_of(rows)
@@ -342,7 +318,7 @@ def test_lone_surrogates_become_replacement_characters(cli, tmp_path, name):
     records = ['{"vendor": "ZTE\\ud800", "model": "MF\\udc0096U", "tags": ["\\ud83d"]}', '{"vendor": "Huawei", "\\udfff": 1}']
     path = tmp_path / name
     path.write_text("[" + ",".join(records) + "]" if name.endswith(".json") else "\n".join(records))
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 1 and len(rows) == 2 and not errors_of(rows)
     frame = frame_of(path)
     assert frame.columns[:4] == ["vendor", "model", "tags", "\ufffd"]
@@ -355,7 +331,7 @@ def test_integers_of_thousands_of_digits_stay_text(cli, tmp_path, name):
     records = ['{"vendor": "ZTE", "serial": ' + digits + ', "qty": -' + digits[:400] + "}", '{"vendor": "Huawei", "qty": 3}']
     path = tmp_path / name
     path.write_text("[" + ",".join(records) + "]" if name.endswith(".json") else "\n".join(records))
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 1 and len(rows) == 2 and not errors_of(rows)
     frame = frame_of(path)
     assert frame["serial"].to_list() == [digits, None] and frame["qty"].to_list() == ["-" + digits[:400], "3"]
@@ -384,7 +360,7 @@ def test_json_element_longer_than_the_line_limit_is_refused(cli, tmp_path):
     path = tmp_path / "long.json"
     path.write_text('[{"vendor": "ZTE"},\n{"vendor": "' + "x" * (3 << 20) + '"}]')
     refused(cli, path, "the value at line 2, column 1 is longer than 1,048,576 characters (limit line-bytes=1,048,576",
-            options=("--limit", "line-bytes=1MiB"))
+            limit="line-bytes=1MiB")
 
 
 @pytest.mark.parametrize("name", ["wide.json", "wide.jsonl"])
@@ -479,7 +455,7 @@ def test_parquet_duplicate_blank_and_internal_column_names_are_kept_apart(cli, t
     path = tmp_path / "names.parquet"
     pq.write_table(pa.Table.from_arrays([pa.array(["Huawei"]), pa.array(["ZTE"]), pa.array(["x"]), pa.array(["y"]), pa.array(["z"])],
                                         names=["vendor", "vendor", "", "__row__", "__error__"]), path)
-    code, rows, _ = screen(cli, path)
+    code, rows, _ = screen_to_jsonl(cli, path)
     assert code == 1 and len(rows) == 1 and not errors_of(rows)
     frame = frame_of(path)
     assert frame.row(0, named=True) == {"vendor": "Huawei", "vendor_2": "ZTE", "column_3": "x", "__row___2": "y", "__error___2": "z",
