@@ -20,6 +20,7 @@ class Limits:
     number_digits: int = 400  # longer integers are kept as text, not converted
     xlsx_part_bytes: int = 512 * MIB  # decompressed size of one part of a workbook (sheet, shared strings)
     xlsx_ratio: int = 200  # decompressed / compressed size of a workbook part (zip bombs)
+    xlsx_strings_bytes: int = 128 * MIB  # decompressed shared strings, which are held in memory whole
     services_per_host: int = 131_072  # every TCP and UDP port of one host
     leases_per_file: int = 10_000_000  # dhcpd/dnsmasq lease blocks in one file
 
@@ -32,6 +33,7 @@ HELP = {
     "number_digits": "digits of an integer converted as a number (longer ones stay text)",
     "xlsx_part_bytes": "decompressed bytes of one workbook part",
     "xlsx_ratio": "decompressed/compressed size ratio of a workbook part",
+    "xlsx_strings_bytes": "decompressed bytes of a workbook's shared strings (held in memory)",
     "services_per_host": "services (ports) of one host in an observation or import",
     "leases_per_file": "lease blocks in one DHCP leases file",
 }

@@ -67,6 +67,9 @@ def check_parts(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # NotImplementedError: a zip version or method zipfile lacks
         raise InputError(f"{path}: not a readable XLSX workbook ({_reason(exc)})") from exc
     for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml") and part.file_size > bounds.xlsx_strings_bytes:
+            raise InputError(f"{path}: its shared strings would inflate to {part.file_size:,} bytes, which covscan would hold in memory "
+                             f"{limits.describe('xlsx_strings_bytes')}")
         if part.file_size > bounds.xlsx_part_bytes:
             raise InputError(f"{path}: part {part.filename} would inflate to {part.file_size:,} bytes, more than covscan reads "
                              f"{limits.describe('xlsx_part_bytes')}")
