@@ -69,3 +69,11 @@ def test_synology_ds920_is_not_a_hikvision_ds_model(judge):
 def test_zte_substrings_in_other_names_never_match(judge):
     for name in ["Shenztech Ltd", "Prizor Viztech Limited", "Rosenberger Hochfrequenztechnik", "Kaztek Systems"]:
         assert judge(vendor=name).verdict.value == "clear", name
+
+
+def test_an_autel_scan_tool_is_not_autel_robotics(judge):
+    """A bare "Autel" brand and the same word in the title are one ambiguous reading, not two:
+    the product line (MaxiSys) names Autel Intelligent, so the listing is not covered."""
+    found = judge(brand="Autel", description="Autel MaxiSys MS906 Pro Automotive Diagnostic Scan Tool", country="China")
+    assert found.verdict.value != "covered"
+    assert any(e.target == "autel-intelligent" for e in found.evidence)
