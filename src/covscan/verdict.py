@@ -70,22 +70,27 @@ class _Candidate:
 
 def _what_the_title_says(scored: list[Evidence], evidence: Sequence[Evidence]) -> list[Evidence]:
     """A category column or an HS code says what kind of goods a listing is among; the title says
-    what it is. A category column naming another kind of goods (Books, Beekeeping) rules the
-    category out whatever the title says. When the title shows the item is an accessory for the category's items, another
-    thing of the same name or an excepted one (a landing pad listed under Drones, a palm router under
-    Power Tools > Routers), and names no item of the category itself, the column's and the code's
-    word for that category is dropped; a broad HS heading (8517.62, 8504.40) never decides alone."""
-    def broad_only(category: str) -> bool:
-        return all(e.rule.endswith(".broad") for e in scored if e.entity == category)
+    what it is. So a category's column or code evidence is dropped when the title shows an accessory
+    for its items, another thing of the same name or an excepted one (a landing pad listed under
+    Drones, a palm router under Power Tools > Routers) and names none of its items itself; a broad HS
+    heading (8517.62, 8504.40) never decides alone; and a category column naming another kind of
+    goods (Books, Beekeeping) rules the category out whatever the title says."""
+    def from_text(e: Evidence) -> bool:  # titles and descriptions; not category-column.* or hs.*
+        return e.rule.startswith("category.")
 
     notes = [e for e in evidence if e.signal == "category" and e.note and not e.confidence]
-    ruled_out = {e.target for e in notes if e.rule.startswith("category.")}
     other_goods = {e.target for e in notes if e.rule.startswith("category-column.") and e.rule.endswith(".homonym")}
-    in_title = {e.entity for e in scored if e.signal == "category" and e.rule.startswith("category.")}
-    return [e for e in scored if not (e.signal == "category" and (
-        e.entity in other_goods
-        or (not e.rule.startswith("category.") and ((e.entity in ruled_out and e.entity not in in_title) or broad_only(e.entity)))  # type: ignore[arg-type]
-    ))]
+    ruled_out_by_text = {e.target for e in notes if from_text(e)} - {e.entity for e in scored if e.signal == "category" and from_text(e)}
+    decisive = {e.entity for e in scored if e.signal == "category" and not e.rule.endswith(".broad")}
+
+    def dropped(e: Evidence) -> bool:
+        if e.signal != "category":
+            return False
+        if e.entity in other_goods or e.entity not in decisive:
+            return True
+        return not from_text(e) and e.entity in ruled_out_by_text
+
+    return [e for e in scored if not dropped(e)]
 
 
 class Fuser:
