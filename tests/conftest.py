@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,3 +86,46 @@ def errors_of(rows: list[dict]) -> dict[int, str]:
     """Error rows by row number, after checking every input row has exactly one output row, in order."""
     assert [r["row"] for r in rows] == list(range(len(rows)))
     return {r["row"]: r["error"] for r in rows if r["verdict"] == "error"}
+
+
+GIB = 1 << 30
+# A small launcher between the test process and covscan: on Linux a child's peak RSS starts at its
+# parent's at fork (the high-water mark survives exec), so covscan forked straight from a pytest
+# process of 2 GiB would report 2 GiB. Forked from this launcher it reports its own peak.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "covscan.cli", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss * 1024))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def covscan_bounded(*args: str, cwd: Path | None = None, seconds: float = 60, peak_bytes: int = GIB) -> subprocess.CompletedProcess[str]:
+    """`covscan ARGS` in a child process that must end within `seconds` with its own peak RSS under
+    `peak_bytes` (correctness bounds on hostile input, not speed measurements), never printing a
+    traceback, a panic or an unexpected error."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".peak", delete=False) as peak_file:
+        peak_path = Path(peak_file.name)
+    try:
+        child = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(peak_path), *args], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=True)
+        try:
+            stdout, stderr = child.communicate(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)  # covscan too, not only the launcher
+            child.communicate()
+            pytest.fail(f"covscan {' '.join(args)[:200]}: no exit within {seconds:.0f} s")
+        proc = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
+        peak = int(peak_path.read_text() or 0)
+    finally:
+        peak_path.unlink(missing_ok=True)
+    assert peak < peak_bytes, f"covscan {' '.join(args)[:200]}: peak RSS {peak / (1 << 20):,.0f} MiB"
+    for bad in ("Traceback", "panicked", "unexpected error"):
+        assert bad not in proc.stderr, proc.stderr[-2000:]
+    return proc

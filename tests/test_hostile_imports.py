@@ -6,13 +6,12 @@ bound on peak memory; Hypothesis mutates the sample files of every importer."""
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import covscan_bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +21,6 @@ from covscan.imports import IMPORTERS
 from covscan.sources import InputError
 
 SAMPLES = Path(__file__).parent / "data" / "imports"
-GIB_KB = 1 << 20  # ru_maxrss is in KiB on Linux
 SOFTWARE_HEADER = "#separator \\x09\n#fields\tts\thost\thost_p\tsoftware_type\tunparsed_version\n"
 
 
@@ -34,11 +32,8 @@ def default_limits():
 
 
 def covscan(*args: str) -> subprocess.CompletedProcess[str]:
-    """The command in its own process: it must finish within 60 s and stay under 1 GiB."""
-    proc = subprocess.run([sys.executable, "-m", "covscan.cli", *args], capture_output=True, text=True, timeout=60, check=False)
-    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < GIB_KB
-    return proc
+    """The command in its own process: within 60 s and 1 GiB of its own (conftest.covscan_bounded)."""
+    return covscan_bounded(*args)
 
 
 def lease(i: int, closed: bool = True) -> str:

@@ -11,21 +11,17 @@ import math
 import os
 import re
 import struct
-import subprocess
-import sys
-import time
 import zipfile
 import zlib
 from pathlib import Path
 
 import openpyxl
 import polars as pl
-import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
-from conftest import errors_of, read_jsonl, refused, screen_to_jsonl
+from conftest import covscan_bounded, errors_of, read_jsonl, refused, screen_to_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,32 +48,12 @@ HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[Hea
 
 
 def run_bounded(path: Path, *options: str, limit: str | None = None, outputs: Path | None = None) -> tuple[int, list[dict] | None, str]:
-    """`covscan [--limit limit] screen path [options]` in a child process that must end within 60 s with a peak RSS under 1 GiB (its own,
-    from wait4; it is killed as soon as it goes over, so a regression cannot take the machine);
-    returns the exit code, the output rows and stderr. Output goes beside the input, or to `outputs`."""
-    out, err_path = ((outputs or path.parent) / (path.name + suffix) for suffix in (".jsonl", ".stderr"))
-    with err_path.open("wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "covscan.cli", *(("--limit", limit) if limit else ()), "screen", str(path),
-                                  "-o", str(out), "-q", *options],
-                                 stdout=subprocess.DEVNULL, stderr=err)
-    watch, deadline, over = psutil.Process(child.pid), time.monotonic() + 60, None
-    while not (done := os.wait4(child.pid, os.WNOHANG))[0]:
-        try:
-            rss = watch.memory_info().rss
-        except psutil.NoSuchProcess:
-            rss = 0
-        if rss > GIB or time.monotonic() > deadline:
-            over = f"RSS {rss / (1 << 20):,.0f} MiB" if rss > GIB else "over 60 s"
-            child.kill()
-            os.wait4(child.pid, 0)
-            break
-        time.sleep(0.02)
-    child.returncode = -9
-    assert over is None, f"covscan screen {path.name}: {over}"
-    assert done[2].ru_maxrss * 1024 < GIB, f"peak RSS {done[2].ru_maxrss / 1024:,.0f} MiB"
-    message = err_path.read_text()
-    assert "Traceback" not in message and "panicked" not in message and "unexpected error" not in message, message
-    return os.waitstatus_to_exitcode(done[1]), read_jsonl(out) if out.exists() else None, message
+    """`covscan [--limit limit] screen path [options]` in a child process, within 60 s and 1 GiB of its
+    own (conftest.covscan_bounded); the exit code, the output rows and stderr. Output goes beside the
+    input, or to `outputs`."""
+    out = (outputs or path.parent) / (path.name + ".jsonl")
+    proc = covscan_bounded(*(("--limit", limit) if limit else ()), "screen", str(path), "-o", str(out), "-q", *options)
+    return proc.returncode, read_jsonl(out) if out.exists() else None, proc.stderr
 
 
 def frame_of(path: Path, **options: str) -> pl.DataFrame:
