@@ -119,13 +119,8 @@ class _Document:
                 yield from ((key, item) for item in self._array(2))
             else:
                 self._value(1)
-            found = self._peek()
-            self.at += 1
-            if found == "}":
+            if self._closed("}"):
                 return
-            if found != ",":
-                self.at -= 1
-                self._fail("Expecting ',' delimiter")
 
     def _array(self, depth: int) -> Iterator[Any]:
         """The elements of the array at the read position, which is `depth` levels deep."""
@@ -136,13 +131,16 @@ class _Document:
         while True:
             self._peek()
             yield self._value(depth)
-            found = self._peek()
-            self.at += 1
-            if found == "]":
+            if self._closed("]"):
                 return
-            if found != ",":
-                self.at -= 1
-                self._fail("Expecting ',' delimiter")
+
+    def _closed(self, close: str) -> bool:
+        """After an element: True past the container's closing bracket, False past the comma before the next."""
+        found = self._peek()
+        if found not in (close, ","):
+            self._fail("Expecting ',' delimiter")
+        self.at += 1
+        return found == close
 
     def _value(self, depth: int) -> Any:
         """The JSON value at the read position, inside `depth` levels of arrays and objects; more
