@@ -124,8 +124,22 @@ def unanchored(pattern: str) -> str:
 
 
 class ModelExtractor:
+    """Model-number fields. Also a KeyedExtractor: a distributor's part numbers hardly repeat, but the
+    evidence of one depends only on which patterns it matches and, for a word inside it, which word."""
+
     def __init__(self, kb: KnowledgeBase, matcher: ModelMatcher) -> None:
         self.matcher = matcher
+        self._pattern_index = {id(p): i for i, (p, _) in enumerate(matcher.patterns)}
+
+    def evidence_keys(self, values: pl.Series) -> pl.Series:
+        """The patterns each value matches (and the word, where not the whole value); "" for none."""
+        hits = self.matcher.hits(values, in_text=False)
+        if not hits:
+            return pl.repeat("", len(values), dtype=pl.String, eager=True)
+        at = sorted(hits)
+        texts = values.gather(at).str.strip_chars().to_list()
+        keys = [repr(tuple((self._pattern_index[id(p)], None if t == whole else t) for p, t in hits[i])) for i, whole in zip(at, texts)]
+        return pl.repeat("", len(values), dtype=pl.String, eager=True).scatter(at, pl.Series(keys, dtype=pl.String))
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         out: list[EvidenceTuple] = [()] * len(values)  # most part numbers match nothing: no Python work for them
