@@ -1,8 +1,11 @@
 """Screening a file: source -> engine -> writers, with a summary of what was found."""
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -41,25 +44,27 @@ class Screen:
     info: RunInfo
 
     def run(self, writers: Sequence[Writer], progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Summary:
-        """Screen batch by batch; while one batch is written (in a thread: polars and pyarrow release
-        the GIL), the next is read and screened, so reading, screening and writing overlap."""
+        """Screen batch by batch; while one batch is written and the next read (each in a thread:
+        polars, pyarrow and numpy release the GIL), another is screened, so the three overlap."""
         summary = Summary()
         STOPPING.clear()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covscan-write")
         writing: Future[None] | None = None
+        batches = _read_ahead(_at_least_one(self.source.batches(batch_rows), self.source.columns), self.source.position)
         try:
-            for batch in _at_least_one(self.source.batches(batch_rows), self.source.columns):
+            for batch, position in batches:
                 result = self.engine.screen(batch)
                 summary.add(result, self.engine)
                 if writing is not None:
                     _finished(writing)
                 writing = pool.submit(_write, writers, batch, result, self.engine)
                 if progress:
-                    progress(self.source.position(), self.source.total, self.source.unit)
+                    progress(position, self.source.total, self.source.unit)
             if writing is not None:
                 _finished(writing)
         except BaseException:
             STOPPING.set()
+            batches.close()
             pool.shutdown(wait=True, cancel_futures=True)
             for writer in writers:
                 writer.abort()
@@ -80,6 +85,59 @@ def _at_least_one(batches: Iterator[pl.DataFrame], columns: list[str]) -> Iterat
         yield batch
     if empty:
         yield BatchBuilder(columns).take()
+
+
+def _read_ahead(batches: Iterator[pl.DataFrame], position: Callable[[], int]) -> Generator[tuple[pl.DataFrame, int], None, None]:
+    """The batches, each with the source's position after it, each read in a thread while the one
+    before is screened (reading a CSV costs a quarter to a third of screening it: proving its lines,
+    parsing them). One batch is read ahead, no more, so memory holds at most one more batch. A
+    reading error is raised here, in order."""
+    Item = tuple[tuple[pl.DataFrame, int] | None, BaseException | None]
+    ready: queue.Queue[Item] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                item: Item = ((batch, position()), None)
+                while not stop.is_set():
+                    with contextlib.suppress(queue.Full):
+                        ready.put(item, timeout=0.2)
+                        break
+                if stop.is_set():
+                    return
+            ready.put((None, None))
+        except BaseException as exc:  # handed to the main thread, which raises it
+            ready.put((None, exc))
+        finally:
+            close = getattr(batches, "close", None)
+            if close:
+                close()
+
+    reader = threading.Thread(target=read, name="covscan-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, error = _taken(ready)
+            if error is not None:
+                raise error
+            if item is None:
+                return
+            yield item
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            ready.get_nowait()  # a reader waiting to hand over a batch sees the stop
+        reader.join(timeout=2)  # a daemon: one still inside a long read ends with the process
+
+
+def _taken(ready: queue.Queue[Any]) -> Any:
+    """The next item, waited for in short steps (see _finished)."""
+    while True:
+        try:
+            return ready.get(timeout=0.2)
+        except queue.Empty:
+            continue
 
 
 def _finished(future: Future[None]) -> None:
