@@ -111,6 +111,10 @@ class Engine:
         with evidence of their own would reach TOKENIZE_MIN, evidence names each value by its row
         token, in this batch and after."""
         cache = self._value_gid[field]
+        if field not in self._unrepeated and not cache and self.cache is None and len(distinct) > UNREPEATED_MIN:
+            present = distinct.filter(distinct.str.strip_chars(BLANK) != "")
+            if len(present) > 0.9 * len(distinct):  # a first batch already this varied: as below, without Python lists
+                self._unrepeated.add(field)
         remember = field not in self._unrepeated
         if not remember:  # values never recur (a column of serial-like text): skip the cache lookups
             new = distinct.filter(distinct.str.strip_chars(BLANK) != "")
