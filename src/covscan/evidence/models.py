@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from covscan.evidence.base import EvidenceTuple, node_evidence
 from covscan.kb import KnowledgeBase
 from covscan.kb.loader import Identifier
 from covscan.model import Evidence
+
+WORD_SEPARATORS = r"[ ,;()\[\]\"']"  # a value with one of these may hold a model number as one of its words
 
 
 class ModelMatcher:
@@ -49,7 +52,7 @@ class ModelMatcher:
         if in_text:
             pending = pending.filter(pl.col("v").str.contains(self._anywhere))
         else:  # a value of one word without the characters stripped from words was tried whole above
-            pending = pending.filter(pl.col("v").str.contains(r"[ ,;()\[\]\"']"))
+            pending = pending.filter(pl.col("v").str.contains(WORD_SEPARATORS))
         words = (
             pending.with_columns(pl.col("v").str.split(" "))
             .explode("v")
@@ -132,14 +135,24 @@ class ModelExtractor:
         self._pattern_index = {id(p): i for i, (p, _) in enumerate(matcher.patterns)}
 
     def evidence_keys(self, values: pl.Series) -> pl.Series:
-        """The patterns each value matches (and the word, where not the whole value); "" for none."""
-        hits = self.matcher.hits(values, in_text=False)
-        if not hits:
-            return pl.repeat("", len(values), dtype=pl.String, eager=True)
-        at = sorted(hits)
-        texts = values.gather(at).str.strip_chars().to_list()
-        keys = [repr(tuple((self._pattern_index[id(p)], None if t == whole else t) for p, t in hits[i])) for i, whole in zip(at, texts)]
-        return pl.repeat("", len(values), dtype=pl.String, eager=True).scatter(at, pl.Series(keys, dtype=pl.String))
+        """"" for a value that matches no pattern; else which patterns it matches whole (a bit per
+        pattern, column-wide: a part list has ten thousand such values in a batch), or, for a value
+        of several words with no whole match, which patterns match which word (as hits() finds them)."""
+        keys = pl.repeat("", len(values), dtype=pl.String, eager=True)
+        stripped = values.str.strip_chars()
+        whole = stripped.str.contains(self.matcher._any_whole).fill_null(False)
+        if whole.any():
+            at = whole.arg_true()
+            flags = stripped.gather(at).to_frame("v").select(
+                pl.col("v").str.contains(rx).alias(str(n)) for n, (_, rx) in enumerate(self.matcher.patterns)).to_numpy()
+            keys = keys.scatter(at, pl.Series([row.tobytes().hex() for row in np.packbits(flags, axis=1)], dtype=pl.String))
+        words = (~whole & stripped.str.contains(WORD_SEPARATORS)).fill_null(False)
+        if words.any():
+            at = words.arg_true()
+            hits = self.matcher.hits(values.gather(at), in_text=False)
+            found = [repr(tuple((self._pattern_index[id(p)], t) for p, t in hits[i])) if i in hits else "" for i in range(len(at))]
+            keys = keys.scatter(at, pl.Series(found, dtype=pl.String))
+        return keys
 
     def extract(self, values: Sequence[str], field: str) -> list[EvidenceTuple]:
         out: list[EvidenceTuple] = [()] * len(values)  # most part numbers match nothing: no Python work for them
