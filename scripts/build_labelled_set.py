@@ -204,7 +204,7 @@ add("covered", "uas", "foreign-produced quadcopter", description="Racing quadcop
 add("covered", "uas", "foreign-produced drone battery", description="Intelligent flight battery for drone", country_of_origin="China")
 add("clear", "", "US-produced drone", vendor="Skydio", model="X10", category="drone", country_of_origin="United States")
 add("covered", "routers", "foreign consumer router", vendor="TP-Link", model="Archer AX55", category="Wi-Fi router", country_of_origin="Vietnam")
-add("covered", "routers", "foreign consumer router", vendor="Netgear", model="RAX50", description="Nighthawk Wi-Fi 6 router", country_of_origin="Taiwan")
+add("review", "routers", "foreign consumer router of a series reported (L-M) under NETGEAR's Conditional Approval (audit 2026-12, 2026-04-14 row)", vendor="Netgear", model="RAX50", description="Nighthawk Wi-Fi 6 router", country_of_origin="Taiwan")
 add("covered", "routers", "foreign mesh system", description="Mesh WiFi system 3-pack", country_of_origin="China")
 add("clear", "", "domestic consumer router", description="Wireless router", country_of_origin="USA")
 add("review", "routers", "consumer router, no country", description="Dual band router AC1200")

@@ -241,7 +241,8 @@ def test_ownership_corrections(kb):
     assert kb.resolve("luminys").relation == "former-subsidiary"
     assert kb.resolve("ctexcel").entity == "china-telecom" and kb.scope("china-telecom") == "services"
     assert kb.resolve("futurewei").entity == "huawei"
-    assert kb.resolve("anzu").indirect  # DJI licensee: review, not covered
+    # DJI licensee: a sec. 1709(a)(1) contractual vehicle (KB audit 2026-12-01 #23, M), covered like an affiliate
+    assert kb.resolve("anzu").relation == "affiliate" and kb.resolve("anzu").edge_confidence == "medium"
 
 
 def test_ambiguous_short_names_are_standalone(kb):

@@ -94,8 +94,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def load_kb() -> kb_module.KnowledgeBase:
+    from covscan.kb.supplement import supplement
+
     try:
-        return kb_module.load()
+        kb = kb_module.load()
+        supplement(kb)  # the facts kb/loader.py does not read (Conditional Approvals...), checked alike
+        return kb
     except KBError as exc:
         fail(f"the knowledge base is invalid: {exc}")
 
@@ -633,10 +637,14 @@ def kb_why(value: Annotated[str, typer.Argument(help="A grantee code (2ADTD), FC
 @kb_app.command("validate")
 def kb_validate() -> None:
     """Load and check every knowledge-base file (exit 2 on the first problem)."""
+    from covscan.kb.supplement import supplement
+
     kb = load_kb()
+    extra = supplement(kb)
     counts = kb.mac_registry.counts()
     out.print(
-        f"knowledge base {kb.version}: {len(kb.entries)} Covered List entries, {len(kb.regimes)} regimes, "
+        f"knowledge base {kb.version}: {len(kb.entries)} Covered List entries, {len(extra.approvals)} Conditional Approvals, "
+        f"{len(kb.regimes)} regimes, "
         f"{len(kb.nodes)} companies/brands/vendors, {len(kb.aliases)} names, {len(kb.grantees)} grantee codes, "
         f"{len(kb.pens)} enterprise numbers, {len(kb.usb)} USB/PCI ids, {len(kb.models)} model patterns, "
         f"{len(kb.mac_org_rules)} MAC org rules over {sum(counts.values()):,} registry blocks ({kb.mac_registry.source})",

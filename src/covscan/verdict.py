@@ -13,7 +13,20 @@ Rules, in order:
 4. The entry's legal scope turns a confident match into a verdict: unconditional and software
    entries are `covered`; use-limited entries are `conditional` unless the use is stated (or the
    context is a marketplace, where the authorization freeze applies whatever the use); category
-   entries need the country of production.
+   entries need the country of production, and a holder's DoW/DHS Conditional Approval excepts the
+   series it covers (covered_list.yaml conditional_approvals).
+
+And what the record shows it is:
+- the same name read in two fields (a brand "Autel" and a title "Autel ...") is one reading, not two
+  independent signals;
+- a name shared with a known lookalike that the record also names ("Autel" beside "MaxiSys", Autel
+  Intelligent's product line) is the lookalike's;
+- a maker named inside a category entry (DJI and Autel Robotics in the UAS entry) is corroborated by
+  the record being of that category (an "Autel" drone is Autel Robotics'), and is not covered for a
+  part or accessory that the entry does not cover (DJI propellers: not a critical component, not
+  communications or video surveillance equipment);
+- a listing that sells no equipment (a protection plan, a gift card) is not covered equipment;
+- a seller's name (a carrier's) beside a covered producer's is not a rival producer.
 """
 from __future__ import annotations
 
@@ -23,7 +36,9 @@ from dataclasses import dataclass
 from covscan.evidence.origin import ASSEMBLED, DOMESTIC, FOREIGN
 from covscan.kb import KnowledgeBase
 from covscan.kb.loader import RELATIONS_REVIEW, Regime
+from covscan.kb.supplement import supplement
 from covscan.model import Context, Evidence, Finding, RegimeHit, Use, Verdict
+from covscan.normalize import tokens
 
 # Signals that identify a product as equipment (as opposed to a service contract).
 EQUIPMENT_SIGNALS = frozenset({"name", "model", "mac", "fcc_id", "pen", "usb"})
@@ -47,6 +62,25 @@ _REVIEW_REASON = {
 def _current(membership: dict) -> bool:
     """A listing that stands today and that a source shows (not ended, not a listing merely looked for)."""
     return not membership.get("until") and membership.get("confidence") in ("high", "medium")
+
+
+def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    return bool(inner) and any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
+
+
+def _one_reading_per_name(items: Sequence[Evidence]) -> list[Evidence]:
+    """A name read in several fields (the brand and the title both say "Autel") is one reading: the
+    strongest counts, the others are not independent signals."""
+    best: dict[tuple[str | None, str | None], Evidence] = {}
+    out: list[Evidence] = []
+    for e in items:
+        if e.signal != "name":
+            out.append(e)
+            continue
+        key = (e.target, e.matched)
+        if key not in best or e.confidence > best[key].confidence:
+            best[key] = e
+    return out + list(best.values())
 
 
 def noisy_or(values: Iterable[float]) -> float:
@@ -106,39 +140,107 @@ class Fuser:
         use = next((Use(e.matched) for e in evidence if e.signal == "use" and e.matched), self.use)
         counter = [e for e in evidence if e.entity is None and e.target and e.confidence > 0 and e.signal in COUNTER_SIGNALS]
         scored = _what_the_title_says([e for e in evidence if e.entity and e.confidence > 0], evidence)
+        scored, taken = self._lookalikes_take_their_names(scored, evidence)
+        counter = self._not_sellers(counter, scored)
+        if (plan := next((e for e in evidence if e.signal == "category" and ".not-equipment." in (e.rule or "")), None)) is not None:
+            ruled = [e for e in scored if self.kb.scope(e.entity) in ("unconditional", "use-limited", "category")]  # type: ignore[arg-type]
+            if ruled:
+                scored = [e for e in scored if e not in ruled]
+                if not scored:
+                    return self._clear(list(evidence), [], [], f"{plan.field} '{plan.value}': {plan.note}; "
+                                       f"{self._name(ruled[0].entity)}'s Covered List entry does not reach it", entity_evidence=ruled)
         by_entity: dict[str, list[Evidence]] = {}
         for e in scored:
             by_entity.setdefault(e.entity, []).append(e)  # type: ignore[arg-type]
         companies = {k: v for k, v in by_entity.items() if self.kb.scope(k) != "category"}
         categories = {k: v for k, v in by_entity.items() if self.kb.scope(k) == "category"}
 
-        company = self._company(companies, counter, use, list(evidence))
+        company = self._company(companies, counter, use, list(evidence), categories, taken)
         category = self._category(categories, evidence)
         if category is not None and (category.verdict.rank > company.verdict.rank or company.verdict is category.verdict is Verdict.CLEAR):
             return category
         return company
 
+    # ------------------------------------------------------------------ what the record shows it is
+
+    def _lookalikes_take_their_names(self, scored: list[Evidence], evidence: Sequence[Evidence]) -> tuple[list[Evidence], list[Evidence]]:
+        """A covered entity's name that a known lookalike shares ("Autel": Autel Robotics and Autel
+        Intelligent Technology) is the lookalike's when the record also names the lookalike (its
+        product line "MaxiSys", its full name). Returns the evidence kept and the evidence taken."""
+        names: dict[str, list[tuple[str, ...]]] = {}
+        for e in evidence:
+            node = self.kb.nodes.get(e.target) if e.target and e.entity is None and e.confidence > 0 else None
+            if node is not None and node.lookalike_of:
+                names.setdefault(node.lookalike_of, []).extend(a.tokens for a in self.kb.aliases if a.node == node.id)
+        if not names:
+            return scored, []
+        taken = [e for e in scored if e.signal == "name" and e.entity in names and e.matched
+                 and any(_contains(alias, tokens(e.matched)) for alias in names[e.entity])]
+        return [e for e in scored if e not in taken], taken
+
+    def _not_sellers(self, counter: list[Evidence], scored: list[Evidence]) -> list[Evidence]:
+        """A seller's name (a carrier's, on a device another company produces) does not count against
+        a covered producer that the record names as such."""
+        sellers = supplement(self.kb).sellers or {}
+        if not any(e.target in sellers for e in counter):
+            return counter
+        named = any(e.signal == "name" and e.relation not in RELATIONS_REVIEW for e in scored)
+        return [e for e in counter if not (named and e.target in sellers)]
+
+    def _named_maker(self, entity: str) -> str | None:
+        """The category entry that names this maker (the UAS entry for DJI and Autel Robotics), if any."""
+        entry = self.kb.entries_by_entity[entity][0]
+        return entry.entity if entry.entity != entity and entry.scope == "category" else None
+
     # ------------------------------------------------------------------ companies and brands
 
-    def _company(self, groups: dict[str, list[Evidence]], counter: list[Evidence], use: Use | None, evidence: list[Evidence]) -> Finding:
+    def _company(self, groups: dict[str, list[Evidence]], counter: list[Evidence], use: Use | None, evidence: list[Evidence],
+                 categories: dict[str, list[Evidence]] | None = None, taken: Sequence[Evidence] = ()) -> Finding:
+        categories = categories or {}
         candidates: list[_Candidate] = []
-        overruled: list[Evidence] = []
+        overruled: list[Evidence] = list(taken)
+        not_covered_part: tuple[str, Evidence] | None = None
+        corroborated: dict[str, Evidence] = {}
         for entity, items in groups.items():
             if counter and all(e.corroborate for e in items):
                 overruled += items
                 continue
-            conf = noisy_or(e.confidence for e in items)
+            conf = noisy_or(e.confidence for e in _one_reading_per_name(items))
             if all(e.corroborate for e in items):
                 conf = min(conf, self.cap)
             scope = self.kb.scope(entity)
             direct = [e for e in items if self._indirect_reason(e, scope) is None]
+            if direct and (category := self._named_maker(entity)) is not None:
+                if category in categories:  # an "Autel" drone: the drone says which Autel
+                    strongest = max(categories[category], key=lambda e: e.confidence)
+                    before = conf
+                    conf = noisy_or([conf, strongest.confidence * float(self.kb.scoring.get("category_corroboration", 0.5))])
+                    if before < self.decide_at <= conf:
+                        corroborated[entity] = strongest
+                elif (part := self._part_not_covered(category, evidence)) is not None:
+                    overruled += items
+                    not_covered_part = (entity, part)
+                    continue
             candidates.append(_Candidate(entity, items, direct, conf))
         if not candidates:
+            if not_covered_part is not None:
+                entity, part = not_covered_part
+                return self._clear(evidence, overruled, [], (
+                    f"{part.field} '{part.value}': {part.note}. {self._name(entity)} is covered for UAS and UAS critical components and "
+                    "for its communications and video surveillance equipment and services (sec. 1709(a)(1)); this part is neither"))
+            if taken and not overruled[len(taken):]:
+                lookalike = next(e for e in evidence if e.target and e.entity is None and e.confidence > 0
+                                 and self.kb.nodes[e.target].lookalike_of == taken[0].entity)
+                return self._clear(evidence, overruled, counter, (
+                    f"{taken[0].matched!r} is also a name of {self._name(lookalike.target)}, which the record names "
+                    f"({lookalike.field} '{lookalike.value}' matched {lookalike.matched}): "
+                    f"{self.kb.nodes[lookalike.target].reason or 'a different company'}"))
             return self._clear(evidence, overruled, counter)
 
         candidates.sort(key=lambda c: c.rank, reverse=True)
         win, losers = candidates[0], candidates[1:]
-        conflicts = [e for c in losers for e in c.items] + counter
+        conflicts_taken = list(taken)
+        conflicts = [e for c in losers for e in c.items] + counter + conflicts_taken
         confidence = win.confidence
         for other in [c.confidence for c in losers] + [e.confidence for e in counter]:
             confidence *= 1.0 - self.penalty * other
@@ -171,7 +273,17 @@ class Fuser:
             verdict, why = Verdict.COVERED, "its section 214 international telecommunications services are covered"
         else:
             verdict, why = Verdict.COVERED, "all of its telecommunications equipment is covered, whatever the use"
+        if win.entity in corroborated:
+            part = corroborated[win.entity]
+            why += f" (the record is of the category of the entry that names it: {part.field} '{part.value}' matched {part.matched})"
         return self._finding(verdict, win.entity, strongest, confidence, evidence, conflicts, why, entry_no=entry.entry)
+
+    def _part_not_covered(self, category: str, evidence: Sequence[Evidence]) -> Evidence | None:
+        """A note that the record is a part or accessory that the category entry does not cover
+        (propellers, a case: named as such, not merely "for" a drone), when nothing names an item
+        it does cover."""
+        return next((e for e in evidence if e.signal == "category" and e.target == category and e.note and not e.confidence
+                     and (e.rule or "").endswith(f".{category}.accessory")), None)
 
     def _indirect_reason(self, e: Evidence, scope: str) -> str | None:
         parent = self._name(e.entity)
@@ -187,28 +299,63 @@ class Fuser:
         if not groups:
             return None
         entity, items = max(groups.items(), key=lambda kv: noisy_or(e.confidence for e in kv[1]))
+        read = self._by_origin(entity, items, evidence)
+        if read is None:
+            return None
+        verdict, confidence, why = read
+        strongest = max(items, key=lambda e: e.confidence)
+        if verdict in (Verdict.COVERED, Verdict.REVIEW) and (approval := self._approval(entity, evidence)) is not None:
+            exempt, note = approval
+            if exempt:
+                return Finding(Verdict.CLEAR, None, None, 0.0, f"{self.kb.entries_by_entity[entity][0].listed_as}: {note}", [], list(evidence), [])
+            confidence *= 0.8 if verdict is Verdict.COVERED else 1.0
+            verdict, why = Verdict.REVIEW, f"{why}; {note}"
+        if verdict is Verdict.CLEAR:
+            return Finding(Verdict.CLEAR, None, None, 0.0, why, [], list(evidence), [])
+        return self._finding(verdict, entity, strongest, confidence, list(evidence), [], why,
+                             entry_no=self.kb.entries_by_entity[entity][0].entry)
+
+    def _by_origin(self, entity: str, items: list[Evidence], evidence: Sequence[Evidence]) -> tuple[Verdict, float, str] | None:
+        """What the country of production makes of a category match: (verdict, confidence, why)."""
         conf = noisy_or(e.confidence for e in items)
         strongest = max(items, key=lambda e: e.confidence)
         origin = next((e for e in evidence if e.signal == "origin" and e.matched), None)
         what = self.kb.entries_by_entity[entity][0].listed_as
-        entry_no = self.kb.entries_by_entity[entity][0].entry
         if origin is not None and origin.matched == DOMESTIC:
-            return Finding(Verdict.CLEAR, None, None, 0.0, f"{what}: {origin.field} '{origin.value}' says produced in the United States; "
-                           "the entry covers only foreign-produced equipment", [], list(evidence), [])
+            return (Verdict.CLEAR, 0.0, f"{what}: {origin.field} '{origin.value}' says produced in the United States; "
+                    "the entry covers only foreign-produced equipment")
         if origin is not None and origin.matched == ASSEMBLED:
-            return self._finding(Verdict.REVIEW, entity, strongest, conf * 0.8, list(evidence), [],
-                                 f"{what}: {origin.field} '{origin.value}' says only the final assembly was in the United States, and the "
-                                 "entry counts any major stage of production (design, development, manufacture) done abroad; check where it was made",
-                                 entry_no=entry_no)
+            return (Verdict.REVIEW, conf * 0.8,
+                    f"{what}: {origin.field} '{origin.value}' says only the final assembly was in the United States, and the "
+                    "entry counts any major stage of production (design, development, manufacture) done abroad; check where it was made")
         if origin is not None and origin.matched == FOREIGN:
             verdict = Verdict.COVERED if conf >= self.decide_at else Verdict.REVIEW
             why = f"{what}: produced in {origin.value} ({origin.field})" + ("" if verdict is Verdict.COVERED else f"; the category match ({strongest.matched!r}) is uncertain")
             why += "; exempt only with a DoW/DHS Conditional Approval or a listed exemption"
-            return self._finding(verdict, entity, strongest, conf, list(evidence), [], why, entry_no=entry_no)
+            return verdict, conf, why
         if conf < self.decide_at:
             return None
-        return self._finding(Verdict.REVIEW, entity, strongest, conf * 0.8, list(evidence), [],
-                             f"{what}: covered if produced outside the US; the record gives no country of production")
+        return Verdict.REVIEW, conf * 0.8, f"{what}: covered if produced outside the US; the record gives no country of production"
+
+    def _approval(self, entity: str, evidence: Sequence[Evidence]) -> tuple[bool, str] | None:
+        """A DoW/DHS Conditional Approval (covered_list.yaml conditional_approvals) held by the maker
+        the record names: (exempt, what it says). Exempt when the record names a series the approval
+        covers and the approval is medium or better; otherwise (low, or no series the approval is
+        known to cover) the record is left for review. An approval past its end excepts nothing."""
+        for approval in supplement(self.kb).approvals_for(entity):
+            holder = [e for e in evidence if e.target == approval.holder and e.entity is None and e.confidence > 0]
+            if not holder or not approval.current():
+                continue
+            series = {tokens(s) for s in approval.series}
+            named = next((e for e in holder if e.matched and tokens(e.matched) in series), None)
+            held = (f"{self._name(approval.holder)} holds a DoW/DHS Conditional Approval ({approval.date}"
+                    + (f", until {approval.until}" if approval.until else "") + f"): {approval.detail} [{approval.confidence}; {approval.source}]")
+            if named is not None and approval.confidence in ("high", "medium"):
+                return True, f"exempt: {named.field} '{named.value}' names the {named.matched} series, for which {held}"
+            if named is not None:
+                return False, f"the {named.matched} series is reported under a Conditional Approval of {approval.confidence} confidence: {held}"
+            return False, f"{held}; the record names no series the approval is known to cover, so check the model"
+        return None
 
     # ------------------------------------------------------------------ assembling findings
 

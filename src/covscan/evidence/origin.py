@@ -5,7 +5,16 @@ A category term on its own is not the thing: "drone propellers" and "case for dr
 accessories, a bagpipe's drone reed and a woodworking router are other things, a toy drone is
 excepted. categories.yaml lists, per category, the components the entry covers, the accessories and
 homonyms it does not, and its exceptions; a term they rule out gives a note (confidence 0) saying
-why, so the finding explains what decided.
+why, so the finding explains what decided. Its `not_equipment` words (a protection plan, a gift
+card) give a note that the listing sells no equipment at all.
+
+A category path ("Home & Kitchen > Vacuums & Floor Care > Robotic Vacuums") goes from the broad to
+the specific, so its most specific level decides: a level below the term's that names a component or
+an accessory says which the item is ("Drone Accessories > Batteries" is a battery, "... > Propellers"
+a propeller), and a term of several words ("robotic vacuums", "fpv systems") names the thing itself,
+so a broad department above it ("Home & Kitchen", "Toys & Games") does not re-read it as a homonym. A
+single word ("drones", "routers", "robots") can still mean another thing, so a homonym anywhere in the
+path re-reads it ("Musical Instruments > Bagpipes > Drones", "Tools > Woodworking > Routers").
 """
 from __future__ import annotations
 
@@ -18,6 +27,7 @@ from functools import lru_cache
 from covscan.evidence.base import EvidenceTuple
 from covscan.kb import KnowledgeBase
 from covscan.kb.loader import CategoryRules, CategoryTerm
+from covscan.kb.supplement import supplement
 from covscan.model import Evidence
 from covscan.normalize import fold, tokens
 
@@ -26,6 +36,9 @@ FOREIGN, DOMESTIC, ASSEMBLED = "foreign", "domestic", "assembled-domestic"
 FOR_WINDOW = 3
 AFTER_WINDOW = 2  # "<term> <accessory>": how far after the term the accessory may stand
 _FOR = frozenset({"for", "fits", "compatible", "replacement"})
+# Accessory words that say the item is some part or accessory, not which ("Drone Accessories"): the note they
+# give is `.accessories`, and only a named accessory (propellers, a case) gives `.accessory`.
+_SOME_ACCESSORY = frozenset({("accessory",), ("accessories",)})
 _WITH = frozenset({"with", "w", "and", "plus", "including", "includes", "incl", "bundle"})
 
 
@@ -70,7 +83,11 @@ class CategoryMatcher:
         self._starting: dict[str, list[tuple[int, CategoryTerm]]] = defaultdict(list)
         for order, term in enumerate(self.terms):
             self._starting[term.tokens[0]].append((order, term))
-        self.first_words = frozenset(self._starting)
+        # Words that say a listing sells no equipment (a protection plan, a gift card): categories.yaml not_equipment.
+        self.not_equipment = [(Phrases(n.terms), n) for n in supplement(kb).not_equipment]
+        not_equipment_words = {t for _, n in self.not_equipment for p in n.terms for t in p}
+        # They begin a "term" for the free-text keys too (description.py), so a title's key keeps them.
+        self.first_words = frozenset(self._starting) | {p[0] for _, n in self.not_equipment for p in n.terms}
         rules = kb.raw.category_rules.values()
         # The words of exceptions: those that bring one in ("toy"), and those that rule it out ("camera").
         self.exception_when = frozenset(t for r in rules for x in r.exceptions for p in x.when for t in p)
@@ -80,6 +97,7 @@ class CategoryMatcher:
             {t for term in self.terms for t in term.tokens} | set(_FOR) | set(_WITH)
             | {t for r in kb.raw.category_rules.values() for group in (r.components, r.accessories, r.homonyms) for p in group for t in p}
             | {t for r in kb.raw.category_rules.values() for x in r.exceptions for p in (*x.when, *x.unless) for t in p}
+            | not_equipment_words
         )
 
     def evidence(self, text: str, field: str, dedicated: bool = False) -> EvidenceTuple:
@@ -87,9 +105,12 @@ class CategoryMatcher:
         text shows it is an accessory, a homonym or an excepted item. In a dedicated category
         column a term counts one confidence level higher (low -> medium): the column says what it is;
         its rules are category-column.*, so fusion can tell it from a title. A category path
-        ("Camera & Photo > Drone Accessories") is read a level at a time: words of another level do
-        not make a term a component or an accessory, though a homonym or an exception anywhere in
-        the path (Toys & Games, Beekeeping) still tells what the item is."""
+        ("Camera & Photo > Drone Accessories") is read a level at a time: words of a level above the
+        term's do not make it a component or an accessory, those of a level below it do (the most
+        specific level decides: "Drone Accessories > Batteries"); a homonym anywhere in the path
+        (Toys & Games, Beekeeping) still tells what a one-word term is, one in the term's level or
+        below it what a term of several words is ("Home & Kitchen" does not re-read "Robotic
+        Vacuums"); an exception is brought in by a word anywhere in the path."""
         toks = tokens(text)
         levels = _levels(text) if dedicated else None
         if levels is not None and levels[-1][1] != len(toks):  # a separator inside a word: read it as one level
@@ -105,7 +126,11 @@ class CategoryMatcher:
                 continue
             matched = " ".join(term.tokens)
             lo, hi = (0, len(toks)) if levels is None else next((a, b) for a, b in levels if a <= start < b)
-            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, self._no_rules), lo, hi)
+            below = [] if levels is None else [(a, b) for a, b in levels if a >= hi and b > a]
+            # A term of several words in a path names the thing: the levels above it do not re-read it.
+            homonyms_from = lo if levels is not None and len(term.tokens) > 1 else 0
+            why = self._not_the_thing(toks, start, start + len(term.tokens), self.rules.get(term.category, self._no_rules), lo, hi,
+                                      below, homonyms_from)
             prefix = "category-column" if dedicated else "category"
             if why is not None:
                 rule, note, source = why
@@ -124,32 +149,87 @@ class CategoryMatcher:
                     best[category] = Evidence("category", field, text, target=category, matched=" ".join(word),
                                               rule=f"category-column.{category}.homonym", source="categories.yaml homonyms",
                                               note=f"the category {' '.join(word)!r} is another kind of goods than {self.kb.display_name(category)}")
-        return tuple(best.values())
+        return tuple(best.values()) + self._not_equipment(toks, field, text, dedicated)
+
+    def _not_equipment(self, toks: tuple[str, ...], field: str, text: str, dedicated: bool) -> EvidenceTuple:
+        """A note when the text says the listing sells a plan or a card, not equipment; in a title, a
+        term after "with", "plus"... is an extra that comes with the item ("drone with DJI Care Refresh")."""
+        for phrases, what in self.not_equipment:
+            if (word := phrases.find(toks)) is None:
+                continue
+            at = next(i for i in range(len(toks)) if toks[i : i + len(word)] == word)
+            if not dedicated and any(t in _WITH for t in toks[:at]):
+                continue
+            prefix = "category-column" if dedicated else "category"
+            return (Evidence("category", field, text, matched=" ".join(word), rule=f"{prefix}.not-equipment.{what.id}",
+                             source=what.source, note=what.text),)
+        return ()
 
     def _not_the_thing(self, toks: tuple[str, ...], start: int, end: int, rules: _Rules, lo: int = 0,
-                       hi: int | None = None) -> tuple[str, str, str] | None:
+                       hi: int | None = None, below: Sequence[tuple[int, int]] = (),
+                       homonyms_from: int = 0) -> tuple[str, str, str] | None:
         """(rule, note, source) when the term at toks[start:end] does not name an item the entry covers;
         components, accessories and the features that rule an exception out are looked for in
-        toks[lo:hi] (the term's level of a category path)."""
+        toks[lo:hi] (the term's level of a category path) and in the levels `below` it, the most
+        specific of which decides; homonyms in toks[homonyms_from:]."""
         hi = len(toks) if hi is None else hi
         term = " ".join(toks[start:end])
-        if (word := rules.homonyms.find(toks)) is not None:
+        if (word := rules.homonyms.find(toks, homonyms_from)) is not None:
             return "homonym", f"{' '.join(word)!r}: here {term!r} means something else", "categories.yaml homonyms"
-        component = rules.components.find(toks, max(lo, start - FOR_WINDOW), min(hi, end + AFTER_WINDOW + 1))
-        # "<term> <accessory>" is an accessory; "<term> with <accessory>" is the thing with one.
-        after = next((i for i in range(end, min(end + AFTER_WINDOW + 1, hi)) if toks[i] in _WITH), min(hi, end + AFTER_WINDOW + 1))
-        accessory = rules.accessories.find(toks, end, after)
-        for_it = any(t in _FOR for t in toks[max(lo, start - FOR_WINDOW) : start])
-        if accessory is None and for_it:
-            accessory = rules.accessories.find(toks, lo, start)
-        if component is None and (accessory is not None or for_it):
-            what = f"{' '.join(accessory)!r}" if accessory else "an item"
-            return ("accessory", f"{what} for {term}: a part or accessory the entry does not cover, not the item itself",
+        deepest = next((kind for a, b in reversed(below) if (kind := _head(toks, a, b, rules)) is not None), None)
+        if deepest is None:
+            # a component beside the term, not inside it ("fpv goggles carrying case" is a case)
+            component = (rules.components.find(toks, max(lo, start - FOR_WINDOW), start)
+                         or rules.components.find(toks, end, min(hi, end + AFTER_WINDOW + 1)))
+            # "<term> <accessory>" is an accessory; "<term> with <accessory>" is the thing with one.
+            after = next((i for i in range(end, min(end + AFTER_WINDOW + 1, hi)) if toks[i] in _WITH), min(hi, end + AFTER_WINDOW + 1))
+            accessory = rules.accessories.find(toks, end, after)
+            for_it = any(t in _FOR for t in toks[max(lo, start - FOR_WINDOW) : start])
+            if accessory is None and for_it:
+                accessory = rules.accessories.find(toks, lo, start)
+            if accessory is None and not for_it and (accessory := _accessory_for(toks, lo, start, rules)) is not None:
+                for_it = True
+            if component is None and (accessory is not None or for_it):
+                what = f"{' '.join(accessory)!r}" if accessory else "an item"
+                rule = "for-item" if accessory is None else "accessories" if accessory in _SOME_ACCESSORY else "accessory"
+                return (rule, f"{what} for {term}: a part or accessory the entry does not cover, not the item itself",
+                        "categories.yaml accessories")
+        elif deepest[0] == "accessory":
+            return ("accessories" if deepest[1] in _SOME_ACCESSORY else "accessory",
+                    f"{' '.join(deepest[1])!r} under {term}: a part or accessory the entry does not cover, not the item itself",
                     "categories.yaml accessories")
         for when, unless, xid, text, source in rules.exceptions:
-            if when.find(toks) is not None and unless.find(toks, lo, hi) is None:
+            if when.find(toks) is not None and unless.find(toks, lo, max(hi, below[-1][1] if below else hi)) is None:
                 return f"exception.{xid}", text, source
         return None
+
+
+def _head(toks: tuple[str, ...], lo: int, hi: int, rules: _Rules) -> tuple[str, tuple[str, ...]] | None:
+    """What a level of a category path names, by its last component or accessory (the head of the
+    phrase: "Battery Cases" are cases): ("component" | "accessory", the words), or None."""
+    last: tuple[int, str, tuple[str, ...]] | None = None
+    for kind, phrases in (("component", rules.components), ("accessory", rules.accessories)):
+        i = lo
+        while i < hi and (word := phrases.find(toks, i, hi)) is not None:
+            at = next(j for j in range(i, hi) if toks[j : j + len(word)] == word)
+            if last is None or at + len(word) > last[0]:
+                last = (at + len(word), kind, word)
+            i = at + 1
+    return None if last is None else (last[1], last[2])
+
+
+def _accessory_for(toks: tuple[str, ...], lo: int, start: int, rules: _Rules) -> tuple[str, ...] | None:
+    """The accessory of "<accessory> for|fits ... <term>", however many words (a brand, a model) stand
+    between "for" and the term ("Wall Mount Bracket for eero Pro 6E Mesh Router"); not when "with"
+    stands between them ("case for travel with a drone" sells the drone)."""
+    for i in range(start - 1, lo - 1, -1):
+        if toks[i] in _WITH:
+            return None
+        if toks[i] in _FOR:
+            word = rules.accessories.find(toks, max(lo, i - FOR_WINDOW), i)
+            if word is not None:
+                return word
+    return None
 
 
 _LEVEL_SEPARATOR = re.compile(r"\s*(?:>|\||/|»|›|::)\s*")

@@ -237,6 +237,7 @@ class RawKB:
     assembled_markers: tuple[tuple[str, ...], ...] = ()
     country_aliases: dict[str, str] = field(default_factory=dict)
     pinyin: dict[str, str] = field(default_factory=dict)  # Chinese name -> its pinyin, syllables run together
+    data_dir: Path | None = None  # where it was read from (kb/supplement.py reads its second stage there)
 
 
 def load_raw(data_dir: Path | None = None) -> RawKB:
@@ -377,7 +378,7 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
         category_rules=category_rules, hs_codes=hs_codes,
         assembled_markers=tuple(tokens(m) for m in cats.get("assembled_markers", ())),
         country_aliases={str(k): str(v).upper() for k, v in (cats.get("country_aliases") or {}).items()},
-        pinyin=_load_pinyin(root / "identifiers" / "pinyin.csv"),
+        pinyin=_load_pinyin(root / "identifiers" / "pinyin.csv"), data_dir=root,
     )
 
 
