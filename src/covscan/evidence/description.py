@@ -164,7 +164,8 @@ class DescriptionExtractor:
         texts = texts.with_columns(
             words=pl.when(pl.col("candidate")).then(lower).str.extract_all(r"[a-z0-9]+").list.eval(word.replace_strict(
                 self._word_map_from, self._word_map_to, return_dtype=pl.String,
-                default=pl.when(word.str.contains(r"\d")).then(pl.lit(GENERIC)).otherwise(pl.lit(OTHER)),
+                # a word with a digit (words are [a-z0-9]+; an exact search, a third faster than the Unicode \d)
+                default=pl.when(word.str.contains_any(list("0123456789"))).then(pl.lit(GENERIC)).otherwise(pl.lit(OTHER)),
             ).drop_nulls()),
         ).with_columns(keys=words.list.join(" "))
 
