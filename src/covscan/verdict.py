@@ -133,6 +133,10 @@ class Fuser:
         s = kb.scoring
         self.decide_at, self.review_at = float(s["decide_at"]), float(s["review_at"])
         self.penalty, self.cap = float(s["conflict_penalty"]), float(s["uncorroborated_cap"])
+        self._lookalike_names: dict[str, list[tuple[str, ...]]] = {}  # a lookalike's names, once (not per fusion)
+        for a in kb.aliases:
+            if kb.nodes[a.node].lookalike_of:
+                self._lookalike_names.setdefault(a.node, []).append(a.tokens)
 
     # ------------------------------------------------------------------ entry point
 
@@ -171,7 +175,7 @@ class Fuser:
         for e in evidence:
             node = self.kb.nodes.get(e.target) if e.target and e.entity is None and e.confidence > 0 else None
             if node is not None and node.lookalike_of:
-                names.setdefault(node.lookalike_of, []).extend(a.tokens for a in self.kb.aliases if a.node == node.id)
+                names.setdefault(node.lookalike_of, []).extend(self._lookalike_names.get(node.id, ()))
         if not names:
             return scored, []
         taken = [e for e in scored if e.signal == "name" and e.entity in names and e.matched
@@ -239,8 +243,7 @@ class Fuser:
 
         candidates.sort(key=lambda c: c.rank, reverse=True)
         win, losers = candidates[0], candidates[1:]
-        conflicts_taken = list(taken)
-        conflicts = [e for c in losers for e in c.items] + counter + conflicts_taken
+        conflicts = [e for c in losers for e in c.items] + counter + list(taken)
         confidence = win.confidence
         for other in [c.confidence for c in losers] + [e.confidence for e in counter]:
             confidence *= 1.0 - self.penalty * other

@@ -188,7 +188,10 @@ def _check_date(value: Any, where: str) -> str:
     if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
         raise KBError(f"{where}: date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     if len(text) == 10:
-        dt.date.fromisoformat(text)
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise KBError(f"{where}: date {text!r} is not a calendar date") from None
     return text
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from covscan.kb import KBError, KnowledgeBase
-from covscan.kb.loader import CONFIDENCE_LEVELS, _data_dir, _yaml
+from covscan.kb.loader import _check_confidence, _check_date, _data_dir, _require, _yaml
 from covscan.normalize import tokens
 
 Phrase = tuple[str, ...]
@@ -79,29 +79,20 @@ class Supplement:
         return [a for a in self.approvals if a.category == category]
 
 
-def _require(obj: Any, keys: tuple[str, ...], optional: tuple[str, ...], where: str) -> dict[str, Any]:
+def _entry(obj: Any, keys: tuple[str, ...], optional: tuple[str, ...], where: str) -> dict[str, Any]:
+    """A mapping with these keys and no others, and a known confidence (the loader's checks)."""
     if not isinstance(obj, dict):
         raise KBError(f"{where}: expected a mapping")
-    missing = [k for k in keys if obj.get(k) in (None, "", [])]
-    if missing:
-        raise KBError(f"{where}: missing {', '.join(missing)}")
-    unknown = sorted(set(obj) - set(keys) - set(optional))
-    if unknown:
-        raise KBError(f"{where}: unknown key(s) {', '.join(map(str, unknown))} (quote values that contain commas)")
-    if obj["confidence"] not in CONFIDENCE_LEVELS:
-        raise KBError(f"{where}: confidence {obj['confidence']!r} is not one of {', '.join(CONFIDENCE_LEVELS)}")
+    _require(obj, keys, where, optional=optional)
+    _check_confidence(obj["confidence"], where)
     return obj
 
 
-def _date(value: Any, where: str, full: bool = False) -> str:
-    text = str(value)
-    try:
-        if len(text) == 10:
-            dt.date.fromisoformat(text)
-        elif full or not (len(text) in (4, 7) and text[:4].isdigit() and (len(text) == 4 or text[4] == "-" and text[5:].isdigit())):
-            raise ValueError(text)
-    except ValueError:
-        raise KBError(f"{where}: date {text!r} is not {'YYYY-MM-DD' if full else 'YYYY, YYYY-MM or YYYY-MM-DD'}") from None
+def _day(value: Any, where: str) -> str:
+    """A full date (YYYY-MM-DD)."""
+    text = _check_date(value, where)
+    if len(text) != 10:
+        raise KBError(f"{where}: date {text!r} is not YYYY-MM-DD")
     return text
 
 
@@ -112,7 +103,7 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
     approvals = []
     for i, a in enumerate(covered.get("conditional_approvals") or ()):
         where = f"covered_list.yaml conditional approval #{i + 1} ({a.get('id', '?') if isinstance(a, dict) else '?'})"
-        _require(a, ("id", "entry", "holder", "date", "detail", "source", "confidence"), ("until", "series"), where)
+        _entry(a, ("id", "entry", "holder", "date", "detail", "source", "confidence"), ("until", "series"), where)
         entry = entries.get(int(a["entry"]))
         if entry is None or entry.scope != "category":
             raise KBError(f"{where}: entry {a['entry']} is not a category entry of the Covered List")
@@ -125,8 +116,8 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
             if tokens(s) not in names:
                 raise KBError(f"{where}: series {s!r} is not a name of {holder.id} (series are recognised as the holder's names)")
         approvals.append(ConditionalApproval(
-            str(a["id"]), int(a["entry"]), entry.entity, holder.id, _date(a["date"], where),
-            _date(a["until"], where, full=True) if a.get("until") else None, series, str(a["detail"]),
+            str(a["id"]), int(a["entry"]), entry.entity, holder.id, _check_date(a["date"], where),
+            _day(a["until"], where) if a.get("until") else None, series, str(a["detail"]),
             str(a["source"]), str(a["confidence"]),
         ))
 
@@ -134,7 +125,7 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
     not_equipment = []
     for i, n in enumerate(cats.get("not_equipment") or ()):
         where = f"categories.yaml not_equipment #{i + 1} ({n.get('id', '?') if isinstance(n, dict) else '?'})"
-        _require(n, ("id", "terms", "text", "source", "confidence"), (), where)
+        _entry(n, ("id", "terms", "text", "source", "confidence"), (), where)
         terms = tuple(tokens(str(t)) for t in n["terms"])
         if any(not t for t in terms):
             raise KBError(f"{where}: an empty word in terms")
@@ -144,11 +135,11 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
     sellers = {}
     for i, s in enumerate(vendors.get("sellers") or ()):
         where = f"other_vendors.yaml seller #{i + 1} ({s.get('vendor', '?') if isinstance(s, dict) else '?'})"
-        _require(s, ("vendor", "what", "date", "source", "confidence"), (), where)
+        _entry(s, ("vendor", "what", "date", "source", "confidence"), (), where)
         node = kb.nodes.get(s["vendor"])
         if node is None or node.kind != "other-vendor":
             raise KBError(f"{where}: {s['vendor']!r} is not a vendor of other_vendors.yaml")
-        sellers[node.id] = Seller(node.id, str(s["what"]), _date(s["date"], where), str(s["source"]), str(s["confidence"]))
+        sellers[node.id] = Seller(node.id, str(s["what"]), _check_date(s["date"], where), str(s["source"]), str(s["confidence"]))
     return Supplement(tuple(approvals), tuple(not_equipment), sellers)
 
 
