@@ -19,7 +19,7 @@ import polars as pl
 from covscan.evidence import EvidenceTuple, field_kind
 from covscan.kb import KnowledgeBase
 from covscan.model import Evidence
-from covscan.report.base import AtomicFile
+from covscan.atomic import AtomicFile
 from covscan.sources.base import InputError
 
 GRAPH = ("entities.yaml", "other_vendors.yaml", "scoring.yaml")

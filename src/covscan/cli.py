@@ -250,7 +250,7 @@ def screen_with_dask(pattern: str, output: list[Path], input_format: str | None,
     from distributed import Client, LocalCluster
 
     from covscan import dask as covscan_dask
-    from covscan.report.base import AtomicFile
+    from covscan.atomic import AtomicFile
 
     if len(output) != 1 or output_format(output[0], None) != "jsonl":
         fail("--engine dask writes one JSONL file (-o findings.jsonl or -o -)")
@@ -354,7 +354,7 @@ def print_summary(console: Console, summary: Summary, kb_version: str, fields: d
 
 def write_records(path: Path, records: list[dict]) -> None:
     """Observation records as JSONL, atomically; '-' is standard output."""
-    from covscan.report.base import AtomicFile
+    from covscan.atomic import AtomicFile
 
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     if str(path) == "-":

@@ -27,15 +27,10 @@ from covscan.evidence.mac import MacExtractor
 if TYPE_CHECKING:
     from covscan.cache import EvidenceCache
 from covscan.kb import KnowledgeBase
-from covscan.model import ROW_TOKEN_MARK, Context, Finding, Use, Verdict, row_value
+from covscan.model import ERROR_COLUMN, MAC_HEX, MAC_NUMBER, ROW_COLUMN, ROW_TOKEN_MARK, Context, Finding, Use, Verdict, row_value
 from covscan.normalize import mac_columns, mac_display_expr, mac_hex_expr
 from covscan.verdict import Fuser
 
-ERROR_COLUMN = "__error__"
-MAC_HEX = "__mac_hex__"  # the MAC column in normal form, computed once per batch
-MAC_NUMBER = "__mac_number__"  # and as a number, null unless it is a MAC
-ROW_COLUMN = "__row__"
-INTERNAL_COLUMNS = (ERROR_COLUMN, MAC_HEX, MAC_NUMBER, ROW_COLUMN)  # an input column so named is renamed on reading
 # Distinct values remembered per field across batches; beyond this (say, a column of unique MACs)
 # new values are still screened, just not remembered.
 CACHE_LIMIT = 500_000

@@ -46,6 +46,15 @@ class Context(str, Enum):
     MARKETPLACE = "marketplace"
 
 
+# The internal columns of a batch: readers add the row number and the reason a row could not be
+# read, the engine adds the MAC column in normal form. Kept here so readers and the engine share
+# them without importing each other.
+ERROR_COLUMN = "__error__"
+MAC_HEX = "__mac_hex__"  # the MAC column in normal form, computed once per batch
+MAC_NUMBER = "__mac_number__"  # and as a number, null unless it is a MAC
+ROW_COLUMN = "__row__"
+INTERNAL_COLUMNS = (ERROR_COLUMN, MAC_HEX, MAC_NUMBER, ROW_COLUMN)  # an input column so named is renamed on reading
+
 ROW_TOKEN_MARK = "\u2063"  # INVISIBLE SEPARATOR: brackets a row token
 
 

@@ -1,20 +1,16 @@
-"""The writer interface, atomic output files, and the run summary every writer can use."""
+"""The writer interface and the run summary every writer can use (atomic output files are in
+covscan.atomic; what a writer may ask of the engine is report.findings.FindingTable)."""
 from __future__ import annotations
 
-import atexit
-import os
-import re
-import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
-from covscan.engine import Engine
 from covscan.model import Evidence, Finding, Verdict
+from covscan.report.findings import FindingTable
 
 
 @dataclass
@@ -49,7 +45,7 @@ class Summary:
     by_verdict: Counter[str] = field(default_factory=Counter)
     by_entity: dict[str, Counter[str]] = field(default_factory=dict)
 
-    def add(self, result: pl.DataFrame, engine: Engine) -> None:
+    def add(self, result: pl.DataFrame, engine: FindingTable) -> None:
         self.rows += result.height
         counts = result.group_by("finding").len()
         for index, n in counts.iter_rows():
@@ -78,7 +74,7 @@ class Summary:
 
 
 class Writer(Protocol):
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None: ...
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None: ...
 
     def close(self, summary: Summary) -> None: ...
 
@@ -88,74 +84,6 @@ class Writer(Protocol):
 # Set while a run is being stopped (Ctrl-C, SIGTERM, an error): a writer that writes row by row in
 # Python checks it between rows, so stopping does not wait for a whole batch to be written.
 STOPPING = threading.Event()
-
-
-class AtomicFile:
-    """A file written under a temporary name beside its target and renamed into place on commit,
-    so a crash or Ctrl-C never leaves a half-written report where the old one was. The temporary
-    name carries the writing process's id: one left by a process that was killed outright (SIGKILL,
-    a power cut) is removed by the next run that writes the same target."""
-
-    def __init__(self, path: Path, binary: bool = False) -> None:
-        self.path = path
-        _remove_orphans(path)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-        self.tmp = Path(name)
-        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports get the usual permissions
-        self.handle: IO[Any] = os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""}))
-        _UNFINISHED.add(self)
-
-    def commit(self) -> None:
-        self.handle.close()
-        os.replace(self.tmp, self.path)
-        _UNFINISHED.discard(self)
-
-    def discard(self) -> None:
-        self.handle.close()
-        self.tmp.unlink(missing_ok=True)
-        _UNFINISHED.discard(self)
-
-
-_UNFINISHED: set[AtomicFile] = set()
-
-
-@atexit.register
-def discard_unfinished() -> None:
-    """Remove the temporary files of outputs never committed, however the process is leaving
-    (an interrupt before the writers started, an error between opening and writing)."""
-    for file in list(_UNFINISHED):
-        try:
-            file.discard()
-        except OSError:
-            pass
-
-
-def _remove_orphans(path: Path) -> None:
-    """Temporary files for `path` whose writing process no longer exists."""
-    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.\w+\.tmp$")
-    try:
-        candidates = [(p, int(m.group(1))) for p in path.parent.iterdir() if (m := pattern.match(p.name))]
-    except OSError:
-        return
-    for orphan, pid in candidates:
-        if not _alive(pid):
-            orphan.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process (or a number no process can have: then leave the file alone)
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def evidence_text(e: Evidence) -> str:
@@ -184,7 +112,7 @@ class FlatFindings:
         self._rows: list[tuple[Any, ...]] = []
         self._frame = pl.DataFrame()
 
-    def frame(self, engine: Engine) -> pl.DataFrame:
+    def frame(self, engine: FindingTable) -> pl.DataFrame:
         if len(self._rows) < len(engine.findings):
             self._rows += [_flat(f) for f in engine.findings[len(self._rows):]]
             self._frame = pl.DataFrame(self._rows, schema=FINDING_SCHEMA, orient="row")
@@ -202,7 +130,7 @@ ROW_VALUE_COLUMNS = ("explanation", "evidence")
 ERROR_TEXT = {"verdict": pl.lit(Verdict.ERROR.value), "explanation": pl.col("error")}
 
 
-def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: Engine, input_columns: list[str], findings: FlatFindings,
+def flat_rows(batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable, input_columns: list[str], findings: FlatFindings,
               columns: tuple[str, ...] = FINDING_COLUMNS) -> pl.DataFrame:
     """Input columns, row and id, then the given finding columns; error rows carry their message."""
     flat = pl.concat([result, findings.frame(engine).select(columns).gather(result["finding"])], how="horizontal")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import polars as pl
 
-from covscan.engine import Engine
-from covscan.report.base import AtomicFile, FlatFindings, Summary, flat_rows, neutralise_frame
+from covscan.atomic import AtomicFile
+from covscan.report.base import FlatFindings, Summary, flat_rows, neutralise_frame
+from covscan.report.findings import FindingTable
 
 
 class CsvWriter:
@@ -18,7 +19,7 @@ class CsvWriter:
         self.header = True
         self.findings = FlatFindings()
 
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         flat = flat_rows(batch, result, engine, self.columns, self.findings)
         (neutralise_frame(flat) if self.neutralise else flat).write_csv(self.file.handle, include_header=self.header)
         self.header = False

@@ -19,9 +19,10 @@ from typing import Any
 
 import polars as pl
 
-from covscan.engine import Engine
 from covscan.model import Finding, Verdict
-from covscan.report.base import AtomicFile, RunInfo, Summary
+from covscan.atomic import AtomicFile
+from covscan.report.base import RunInfo, Summary
+from covscan.report.findings import FindingTable
 
 MAX_SHOWN = 5000
 # Verdicts listed one by one, most severe first; clear rows are counted, not listed.
@@ -91,13 +92,13 @@ class HtmlWriter:
     def __init__(self, path: Path, info: RunInfo) -> None:
         self.file = AtomicFile(path)
         self.info = info
-        self.engine: Engine | None = None
+        self.engine: FindingTable | None = None
         # Up to MAX_SHOWN rows of each listed verdict, in input order: after sorting by severity the
         # first MAX_SHOWN of them are listed, whatever order the input had them in.
         self.kept: dict[str, list[Listed]] = {v: [] for v in LISTED}
         self.seen: Counter[str] = Counter()
 
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         self.engine = engine
         verdicts = pl.Series([engine.findings[i].verdict.value if i is not None else "error" for i in result["finding"]], dtype=pl.String)
         keep = verdicts.is_in(list(LISTED))

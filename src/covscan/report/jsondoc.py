@@ -6,8 +6,9 @@ from pathlib import Path
 
 import polars as pl
 
-from covscan.engine import Engine
-from covscan.report.base import AtomicFile, RunInfo, Summary
+from covscan.atomic import AtomicFile
+from covscan.report.base import RunInfo, Summary
+from covscan.report.findings import FindingTable
 
 
 class JsonWriter:
@@ -16,7 +17,7 @@ class JsonWriter:
         self.file.handle.write('{"run": ' + json.dumps(info.to_dict(), ensure_ascii=False) + ',\n"findings": [')
         self.first = True
 
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         lines = engine.jsonl_lines(batch, result)
         if not lines.len():
             return

@@ -6,8 +6,9 @@ from typing import IO, Any
 
 import polars as pl
 
-from covscan.engine import Engine
-from covscan.report.base import AtomicFile, Summary
+from covscan.atomic import AtomicFile
+from covscan.report.base import Summary
+from covscan.report.findings import FindingTable
 
 
 class JsonLinesWriter:
@@ -15,7 +16,7 @@ class JsonLinesWriter:
         self.file = AtomicFile(path, binary=True) if path else None
         self.out: IO[Any] = self.file.handle if self.file else stream  # type: ignore[assignment]
 
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         lines = engine.jsonl_lines(batch, result)
         if lines.len():  # one string column written raw: polars does the joining, not Python
             lines.to_frame().write_csv(self.out, include_header=False, quote_style="never")

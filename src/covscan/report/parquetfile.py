@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from covscan.engine import Engine
-from covscan.report.base import FINDING_COLUMNS, ROW_VALUE_COLUMNS, AtomicFile, FlatFindings, Summary, flat_rows
+from covscan.atomic import AtomicFile
+from covscan.report.base import FINDING_COLUMNS, ROW_VALUE_COLUMNS, FlatFindings, Summary, flat_rows
+from covscan.report.findings import FindingTable
 
 TEXT_COLUMNS = ("verdict", "entity", "relation", "regimes", "explanation", "evidence")
 FIXED_TEXT_COLUMNS = tuple(c for c in TEXT_COLUMNS if c not in ROW_VALUE_COLUMNS)  # a row's own only when it is an error
@@ -32,7 +33,7 @@ class ParquetWriter:
         self.findings = FlatFindings()
         self.writer: pq.ParquetWriter | None = None
 
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         flat = flat_rows(batch, result, engine, self.columns, self.findings, PER_ROW_COLUMNS)
         table = flat.to_arrow(compat_level=pl.CompatLevel.newest())
         for name, array in self._dictionaries(batch, result, engine).items():
@@ -46,7 +47,7 @@ class ParquetWriter:
                                            column_encoding={"row": "DELTA_BINARY_PACKED"})
         self.writer.write_table(table.cast(self.writer.schema))
 
-    def _dictionaries(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> dict[str, pa.DictionaryArray]:
+    def _dictionaries(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> dict[str, pa.DictionaryArray]:
         """Each text column as indices into a dictionary of just the texts this batch uses, each once:
         the texts of the findings it uses, then those of rows with their own text (error rows, and
         in the columns that carry row values, rows whose finding names them). A dictionary that

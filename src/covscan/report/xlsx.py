@@ -15,8 +15,9 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from covscan.engine import Engine
-from covscan.report.base import STOPPING, AtomicFile, FlatFindings, RunInfo, Summary, flat_rows, neutralise_frame, neutralised
+from covscan.atomic import AtomicFile
+from covscan.report.base import STOPPING, FlatFindings, RunInfo, Summary, flat_rows, neutralise_frame, neutralised
+from covscan.report.findings import FindingTable
 
 EXCEL_MAX_ROWS = 1_048_576
 VERDICTS = ("covered", "conditional", "review", "clear", "error")
@@ -44,7 +45,7 @@ class XlsxWriter:
         self.width = 0
         self.findings = FlatFindings()
 
-    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+    def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         flat = flat_rows(batch, result, engine, self.columns, self.findings)
         if self.neutralise:
             flat = neutralise_frame(flat)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from covscan import limits
-from covscan.engine import ERROR_COLUMN, INTERNAL_COLUMNS, ROW_COLUMN
+from covscan.model import ERROR_COLUMN, INTERNAL_COLUMNS, ROW_COLUMN
 
 BATCH_ROWS = 250_000
 

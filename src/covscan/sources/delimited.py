@@ -24,7 +24,7 @@ import polars as pl
 from charset_normalizer import from_bytes
 
 from covscan import limits
-from covscan.engine import ERROR_COLUMN, ROW_COLUMN
+from covscan.model import ERROR_COLUMN, ROW_COLUMN
 from covscan.sources.base import (
     BATCH_ROWS,
     TITLE_ROWS_MAX,

@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from covscan.engine import ERROR_COLUMN, ROW_COLUMN
+from covscan.model import ERROR_COLUMN, ROW_COLUMN
 from covscan.sources.base import BATCH_ROWS, InputError, check_width, unique_headers
 
 
