@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from covscan.kb import KnowledgeBase, load
 from covscan.model import Context, Finding, Use
 
 DATA = Path(__file__).parent / "data"
+# Tests judge with the data shipped with covscan, never with a knowledge-data version the developer's
+# own `covscan data update` made active (subprocesses inherit this too).
+os.environ["COVSCAN_DATA_DIR"] = tempfile.mkdtemp(prefix="covscan-test-data-")
 
 
 @pytest.fixture(scope="session")

