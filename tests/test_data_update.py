@@ -372,3 +372,16 @@ def test_status_warns_of_a_snapshot_older_than_its_source_changes(covscan, data_
     assert "stale" in rows["csl"] and "2026-01-02" in rows["csl"] and " 0 d " in rows["ofac-sdn"]
     assert "stale" not in rows["ofac-sdn"] and "current" in rows["ofac-sdn"]
     assert "covscan data update fetches the official files again" in status.stdout
+
+
+@pytest.mark.parametrize("data", [
+    b"\x00" * 4096, b'"never closed,\n' * 50, b"[" * 100_000, b"\xff\xfe\xfa garbage \x81" * 200, b"{}", b"<" * 10_000,
+])
+def test_each_parser_refuses_hostile_bytes_with_a_reason_never_a_traceback(data):
+    from covscan.updates.official import SOURCES
+    from covscan.updates.update import Rejected, check
+
+    for source in SOURCES.values():
+        with pytest.raises(Rejected) as refused:
+            check(source, data, None)
+        assert str(refused.value) and "\n" not in str(refused.value), source.name

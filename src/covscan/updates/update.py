@@ -4,6 +4,7 @@ is not kept and changes nothing: the source's previous snapshot stays in the new
 no good file at all the active version stays as it was."""
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def check(source: OfficialSource, data: bytes, before: Snapshot | None) -> pl.Da
         table = source.parse(data)
     except SourceFormatError as exc:
         raise Rejected(str(exc)) from None
-    except (ValueError, pl.exceptions.PolarsError) as exc:  # a parser's own failure on a damaged file
+    except (ValueError, RecursionError, csv.Error, pl.exceptions.PolarsError) as exc:  # a parser's own failure on a damaged file
         raise Rejected(f"cannot be read as {source.title}: {str(exc).splitlines()[0][:200]}") from None
     if table.height < source.min_records:
         raise Rejected(f"{table.height:,} records, fewer than the {source.min_records:,} a whole {source.title} holds (truncated?)")
