@@ -116,11 +116,13 @@ def test_update_from_a_folder_makes_a_version_that_screens_use(covscan, data_dir
     inventory = tmp_path / "inv.csv"
     mac = ":".join(NEW_PREFIX[i:i + 2] for i in (0, 2, 4)) + ":12:34:56"
     inventory.write_text(f"asset,mac,fcc id\nA1,{mac},\nA2,,{NEW_GRANTEE}-AB123\nA3,00:00:0C:00:00:01,\n")
-    out = tmp_path / "f.json"
-    screened = covscan("screen", str(inventory), "-o", str(out), "--fail-on", "never")
+    out, page = tmp_path / "f.json", tmp_path / "f.html"
+    screened = covscan("screen", str(inventory), "-o", str(out), "-o", str(page), "--fail-on", "never")
     assert screened.exit_code == 0, screened.output
     doc = json.loads(out.read_text())
     assert version in json.dumps(doc["run"])  # the report names the data version that judged it
+    day = DataStore(data_dir).active().snapshots["csl"].day
+    assert f"knowledge-data version {version}" in page.read_text() and f"csl {day}" in page.read_text()
     findings = {f["row"]: f for f in doc["findings"]}
     assert [findings[r]["verdict"] for r in sorted(findings)] == ["covered", "covered", "clear"]
     assert findings[min(findings)]["entity"] == "huawei" and NEW_PREFIX[:2] in json.dumps(findings[min(findings)]["evidence"])
