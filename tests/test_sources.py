@@ -340,3 +340,20 @@ def test_line_proof_stops_at_the_first_line_that_is_not_well_formed(tmp_path, li
     with _LineProof(path, ",", fields) as proof:
         assert proof.complete(len(lines)) == (proven == len(lines))
         assert proof.lines == proven
+
+
+def test_first_batch_is_the_first_short_read_then_full_batches(tmp_path):
+    """Column recognition waits for the first batch, so it is the lines of the first, short read
+    (FIRST_PROOF_BYTES); the batches after it have the rows asked for, and every row is read as
+    the exact reader reads it."""
+    from covscan.sources import delimited
+
+    path = tmp_path / "long.csv"
+    lines = ["vendor,model,description"] + [f'Vendor {i},M-{i:06d},"part {i}, rev {i % 7}"' for i in range(300_000)]
+    path.write_text("\n".join(lines) + "\n")
+    source = open_source(path)
+    sizes = [b.height for b in source.batches(rows=100_000)]
+    first_read_lines = path.read_bytes()[: delimited.FIRST_PROOF_BYTES].count(b"\n") - 1  # less the header
+    assert sizes[0] == first_read_lines < 100_000 and sizes[1:-1] == [100_000] * (len(sizes) - 2) and sum(sizes) == 300_000
+    assert source.fast_rows == 300_000
+    fast_then_checked(path, rows=100_000)

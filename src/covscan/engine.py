@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ from covscan.verdict import Fuser
 # Distinct values remembered per field across batches; beyond this (say, a column of unique MACs)
 # new values are still screened, just not remembered.
 CACHE_LIMIT = 500_000
+_KEYS_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="covscan-keys")
 # A batch with this many distinct values, 90% of them unseen, marks a column whose values do not repeat.
 UNREPEATED_MIN = 20_000
 # A batch with at least this many distinct values of a field, more than one per two rows (listing
@@ -144,12 +146,13 @@ class Engine:
         known = {v: g for v in values if (g := cache.get(v, fresh_gid.get(v, 0)))}  # only a remembered field has a cache
         return _group_frame(list(known), list(known.values()))
 
-    def _keyed_group_ids(self, field: str, values: pl.Series, extractor: KeyedExtractor) -> pl.Series:
+    def _keyed_group_ids(self, field: str, values: pl.Series, extractor: KeyedExtractor, keys: pl.Series | None = None) -> pl.Series:
         """Group ids of (non-blank) values whose extractor says which share evidence, worked out for
         the whole column: one value is read per key not seen before, and its group, naming the row
         token, serves every value of the key in this batch and later ones. Values without a key, or
-        that cannot be written in for a token, are read on their own."""
-        keyed = pl.DataFrame({"value": values, "key": extractor.evidence_keys(values)}).with_columns(
+        that cannot be written in for a token, are read on their own. `keys`: the values' evidence keys,
+        if already worked out."""
+        keyed = pl.DataFrame({"value": values, "key": extractor.evidence_keys(values) if keys is None else keys}).with_columns(
             key=pl.when(pl.col("value").str.contains(_NOT_PLAIN.pattern)).then(None).otherwise(pl.col("key"))
         )
         known = self._key_gid.setdefault(field, {})
@@ -170,11 +173,11 @@ class Engine:
             gid = gid.scatter(alone.arg_true(), own)
         return gid
 
-    def _row_group_ids(self, field: str, column: pl.Series, extractor: KeyedExtractor) -> pl.Series:
+    def _row_group_ids(self, field: str, column: pl.Series, present: pl.Series, keys: pl.Series, extractor: KeyedExtractor) -> pl.Series:
         """Group ids row by row, for a keyed field whose values never recur (listing titles): there
-        are no distinct values worth finding and joining back."""
-        present = (column.str.strip_chars(BLANK) != "").fill_null(False)
-        gids = self._keyed_group_ids(field, column.filter(present), extractor)
+        are no distinct values worth finding and joining back. `keys`: the evidence keys of the
+        `present` (non-blank) values."""
+        gids = self._keyed_group_ids(field, column.filter(present), extractor, keys)
         self.extracted += len(gids)
         return pl.repeat(0, len(column), dtype=pl.UInt32, eager=True).scatter(present.arg_true(), gids).alias(field)
 
@@ -243,13 +246,18 @@ class Engine:
         values = pl.DataFrame(columns)
         by_row = {f: e for f in self._unrepeated & self._tokenized if isinstance(e := self.extractors[f], KeyedExtractor)}
         by_value = [f for f in self.fields if f not in by_row]
+        # The evidence keys of each field read row by row (a part list's models and descriptions), each in
+        # a thread of its own while the other fields are looked up: mostly polars kernels, one thread each.
+        present = {f: (values[f].str.strip_chars(BLANK) != "").fill_null(False) for f in by_row}
+        keys = {f: _KEYS_POOL.submit(e.evidence_keys, values[f].filter(present[f])) for f, e in by_row.items()}
         distinct = values.lazy().select(pl.col(f).drop_nulls().unique().implode() for f in by_value).collect()
         hits = {f: self._group_ids(f, distinct[f][0], batch.height) for f in by_value}
         replaced = values.lazy().select(
             pl.col(f).replace_strict(h["value"], h["gid"], default=0, return_dtype=pl.UInt32) if h.height else pl.lit(0, pl.UInt32).alias(f)
             for f, h in hits.items()
         ).collect()
-        gids = pl.DataFrame([replaced[f] if f in hits else self._row_group_ids(f, values[f], by_row[f]) for f in self.fields])
+        gids = pl.DataFrame([replaced[f] if f in hits else self._row_group_ids(f, values[f], present[f], keys[f].result(), by_row[f])
+                             for f in self.fields])
         signatures = gids.unique()
         mapping = signatures.with_columns(
             pl.Series("finding", [self._finding_index(sig) for sig in signatures.iter_rows()], dtype=pl.UInt32)

@@ -47,8 +47,11 @@ REPLACEMENT = "\ufffd"
 # a sample of which more than BINARY_SHARE are such characters is binary data.
 CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r\f\v")
 BINARY_SHARE = 0.05
-# How much of the file the line proof reads at a time (whole lines: the rest waits for the next read).
+# How much of the file the line proof reads at a time (whole lines: the rest waits for the next read),
+# and at first: the first batch, which column recognition waits for before anything runs in parallel,
+# is this first read's lines (enough rows to sample, and to tell a column whose values never repeat).
 PROOF_BYTES = 1 << 24
+FIRST_PROOF_BYTES = 1 << 21
 # Text one batch holds at most: a file of long lines is read in batches of fewer rows.
 BATCH_BYTES = 1 << 26
 
@@ -339,7 +342,7 @@ class DelimitedSource:
 
     def _fast_batches(self, rows: int, proof: _LineProof) -> Iterator[pl.DataFrame]:
         """The proven lines as polars parses them, a proof chunk at a time, in batches of `rows` (fewer
-        when their text passes BATCH_BYTES). A last, partial batch only when the whole file is proven:
+        when their text passes BATCH_BYTES; the first batch is the first, smaller chunk's lines). A last, partial batch only when the whole file is proven:
         otherwise the exact reader reads it, with the line that is not proven."""
         pending: list[pl.DataFrame] = []
         held = size = 0
@@ -351,7 +354,8 @@ class DelimitedSource:
                     return
                 pending.append(frame)
                 held, size = held + lines, size + len(block)
-                while held >= rows or size >= BATCH_BYTES:
+                # The first batch: the first short read's lines, while nothing is known to be wrong.
+                while held >= rows or size >= BATCH_BYTES or (held and not self.fast_rows and proof.short_first and not proof.broken):
                     batch, take = pl.concat(pending), min(rows, held)
                     pending = [batch.slice(take)] if held > take else []
                     size, held = size * (held - take) // held, held - take
@@ -417,6 +421,7 @@ class _LineProof:
         self.broken = False  # the line after the proven ones is not well-formed
         self.eof = False
         self.first_line = ""  # once proven, the header
+        self.short_first = False  # the first lines were read FIRST_PROOF_BYTES at a time
 
     def __enter__(self) -> _LineProof:
         return self
@@ -458,7 +463,9 @@ class _LineProof:
             self._buffer.extend(bytes(len(self._buffer)))
             self._mask = np.empty(len(self._buffer), dtype=bool)
         with memoryview(self._buffer) as view:
-            got = self._file.readinto(view[self._held:])
+            first = not self.lines and self._held < FIRST_PROOF_BYTES < len(self._buffer)  # a longer first line reads on as usual
+            self.short_first |= first
+            got = self._file.readinto(view[self._held:FIRST_PROOF_BYTES] if first else view[self._held:])
         self.bytes_read += got
         size = self._held + got
         self.eof = got == 0
