@@ -129,6 +129,18 @@ def test_update_from_a_folder_makes_a_version_that_screens_use(covscan, data_dir
     assert "FCC grantee registration" in json.dumps(findings[sorted(findings)[1]]["evidence"])
 
 
+def test_a_generated_grantee_code_lets_an_unnamed_column_be_read_as_fcc_ids(covscan, data_dir, official_files, tmp_path):
+    """Column recognition by content knows the codes a version adds: a column headed "ref" holding
+    FCC IDs of that grantee is read as FCC IDs."""
+    assert covscan("data", "update", "--from", str(official_files)).exit_code == 0
+    inventory = tmp_path / "inv.csv"
+    inventory.write_text("asset,ref\n" + "".join(f"A{i},{NEW_GRANTEE}-M{i:03d}\n" for i in range(30)))
+    out = tmp_path / "f.jsonl"
+    result = covscan("screen", str(inventory), "-o", str(out), "--fail-on", "never")
+    assert result.exit_code == 0 and "fcc_id='ref'" in result.output, result.output
+    assert {json.loads(line)["verdict"] for line in out.read_text().splitlines()} == {"covered"}
+
+
 def test_without_a_version_the_same_mac_is_not_huawei(covscan, data_dir, tmp_path):
     inventory = tmp_path / "inv.csv"
     inventory.write_text(f"asset,mac\nA1,{':'.join(NEW_PREFIX[i:i + 2] for i in (0, 2, 4))}:12:34:56\n")

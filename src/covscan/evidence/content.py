@@ -36,7 +36,7 @@ class ColumnKinds:
                  countries: CountryExtractor, description: DescriptionExtractor) -> None:
         self.names, self.models, self.categories = names, models, categories
         self.countries, self.description = countries, description
-        self.grantees = {i.key for i in kb.raw.identifiers.get("grantee", ())}
+        self.grantees = set(kb.grantees)  # with the codes of the active knowledge-data version
         self.hs_prefixes = tuple(h.digits for h in kb.raw.hs_codes)
 
     def guess(self, column: str, values: Sequence[str]) -> tuple[str, str] | None:
