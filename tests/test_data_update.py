@@ -203,7 +203,8 @@ def test_covered_list_page_change_and_new_federal_register_document_need_review(
                                    "html_url": "https://www.federalregister.gov/documents/2026/11/30/2026-99999/covered-list-update"})
     register["count"] = 3
     later = source_folder(tmp_path / "later", {"coveredlist.html": page, "federal-register.json": json.dumps(register).encode()})
-    assert covscan("data", "update", "--from", str(later)).exit_code == 0
+    updated = covscan("data", "update", "--from", str(later))
+    assert updated.exit_code == 0 and "3 change(s) to the Covered List page or new Federal Register documents need review" in updated.stderr
     diff = covscan("data", "diff").stdout
     assert ("needs review: fcc-covered-list added: Routers produced in a foreign country, except routers granted a Conditional Approval "
             "(March 23, 2026) https://www.fcc.gov/supplychain/coveredlist") in diff

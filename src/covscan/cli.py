@@ -714,8 +714,14 @@ def data_update(
     for o in result.outcomes:
         err.print(f"[{style[o.status]}]{o.status:9}[/] {o.source}: {shown(o.reason)}", highlight=False)
     if result.changed:
+        from covscan.updates.changes import version_changes
+
+        review = version_changes(result.previous, result.version, load_kb(), review_only=True)
         out.print(f"active knowledge-data version: {result.version.name} (was {result.previous.name if result.previous else 'builtin'}); "
                   "covscan data diff shows what changed", highlight=False)
+        if review:
+            err.print(f"[bold yellow]{len(review):,} change(s) to the Covered List page or new Federal Register documents need review[/] "
+                      "against the curated facts: covscan data diff lists them with their links", highlight=False)
     else:
         out.print(f"active knowledge-data version unchanged: {result.version.name if result.version else 'builtin'}", highlight=False)
     if any(o.status == "rejected" for o in result.outcomes):

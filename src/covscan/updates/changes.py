@@ -35,10 +35,13 @@ class Change:
                 + (f" [{self.covered}]" if self.covered else "") + (f" {self.link}" if self.link else ""))
 
 
-def version_changes(old: Version | None, new: Version, kb: KnowledgeBase) -> list[Change]:
-    """Every change from `old` (None: the embedded default) to `new`, source by source."""
+def version_changes(old: Version | None, new: Version, kb: KnowledgeBase, review_only: bool = False) -> list[Change]:
+    """Every change from `old` (None: the embedded default) to `new`, source by source (only
+    those of the sources whose changes need review, with `review_only`)."""
     out: list[Change] = []
     for source in SOURCES.values():
+        if review_only and not source.needs_review:
+            continue
         after = new.table(source.name)
         if after is None:
             continue
