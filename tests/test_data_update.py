@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import ssl
 import threading
 import time
@@ -372,7 +371,6 @@ def test_a_partial_version_folder_is_never_active(data_dir, official_files):
     store = DataStore(data_dir)
     (data_dir / "versions" / ".2026.12.02-abc.123.tmp").mkdir(parents=True)
     assert store.versions() == []
-    shutil.rmtree(data_dir / "versions")
 
 
 def test_status_warns_of_a_snapshot_older_than_its_source_changes(covscan, data_dir, official_files):

@@ -74,6 +74,7 @@ FAIL_LEVELS = {
     FailOn.review: (Verdict.COVERED, Verdict.CONDITIONAL, Verdict.REVIEW),
     FailOn.never: (),
 }
+ROLLBACK_HINT = "covscan data use builtin goes back to the embedded data"  # for a damaged or missing active version
 VERDICT_STYLE = {"covered": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
 
 ContextOpt = Annotated[Context, typer.Option("--context", "-c", help="Who is asking: decides which regimes are listed and what each does for you.")]
@@ -111,7 +112,7 @@ def load_kb() -> kb_module.KnowledgeBase:
     except KBError as exc:
         fail(f"the knowledge base is invalid: {exc}")
     except LookupError as exc:
-        fail(f"{exc}; covscan data use builtin goes back to the embedded data")
+        fail(f"{exc}; {ROLLBACK_HINT}")
 
 
 def version_callback(value: bool) -> None:
@@ -709,7 +710,7 @@ def data_update(
             result = update(store, sources or [], from_dir=from_dir, timeout=timeout, ca_bundle=ca_bundle, mirror=mirror, force=force,
                             progress=progress)
         except LookupError as exc:
-            fail(f"{exc}; covscan data use builtin goes back to the embedded data")
+            fail(f"{exc}; {ROLLBACK_HINT}")
     style = {"updated": "green", "unchanged": "dim", "rejected": "bold red", "skipped": "yellow"}
     for o in result.outcomes:
         err.print(f"[{style[o.status]}]{o.status:9}[/] {o.source}: {shown(o.reason)}", highlight=False)
@@ -737,12 +738,9 @@ def data_status() -> None:
     from covscan.updates.official import SOURCES
     from covscan.updates.store import DataStore
 
+    kb = load_kb()  # fails with the hint when the active version is damaged
     store = DataStore()
-    try:
-        version = store.active()
-    except LookupError as exc:
-        fail(f"{exc}; covscan data use builtin goes back to the embedded data")
-    kb = load_kb()
+    version = store.active()
     out.print(f"data directory: {store.root}", highlight=False, markup=False)
     out.print(f"active knowledge-data version: {version.name if version else 'builtin (the data shipped with covscan)'}", highlight=False)
     out.print(f"knowledge base {kb.version}; MAC blocks from {kb.mac_registry.source}", highlight=False, markup=False)

@@ -13,9 +13,11 @@ import polars as pl
 from covscan.kb import KnowledgeBase, load
 from covscan.kb.loader import Identifier
 from covscan.kb.mac_registry import MacRegistry, with_org_rules
+from covscan.updates.formats.ieee import PREFIX_DIGITS
 from covscan.updates.store import DataStore, Version
 
-IEEE_REGISTRIES = {"ieee-ma-l": 6, "ieee-ma-m": 7, "ieee-ma-s": 9}  # source: hex digits of its prefixes
+# Source: the hex digits of its prefixes.
+IEEE_REGISTRIES = {f"ieee-{registry.lower()}": digits for registry, digits in PREFIX_DIGITS.items()}
 
 
 def active_knowledge_base() -> KnowledgeBase:

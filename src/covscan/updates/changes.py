@@ -59,11 +59,9 @@ def _default_blocks(digits: int) -> pl.DataFrame:
 
 def _table_changes(name: str, before: pl.DataFrame | None, after: pl.DataFrame, kb: KnowledgeBase) -> list[Change]:
     source = SOURCES[name]
-    after = after.with_columns(_row=pl.concat_str(pl.exclude("key", "summary"), separator="\x1f", ignore_nulls=True))
-    if before is None:
-        before = after.clear()
-    else:
-        before = before.with_columns(_row=pl.concat_str(pl.exclude("key", "summary"), separator="\x1f", ignore_nulls=True))
+    whole_row = pl.concat_str(pl.exclude("key", "summary"), separator="\x1f", ignore_nulls=True)  # what "amended" compares
+    after = after.with_columns(_row=whole_row)
+    before = after.clear() if before is None else before.with_columns(_row=whole_row)
     joined = after.select("key", "summary", "_row").join(before.select("key", was="summary", _was=pl.col("_row")), on="key", how="full", coalesce=True)
     kind = (pl.when(pl.col("_was").is_null()).then(pl.lit("added")).when(pl.col("_row").is_null()).then(pl.lit("removed"))
             .when(pl.col("_row") != pl.col("_was")).then(pl.lit("reassigned" if name in IEEE_REGISTRIES or name == "fcc-grantees" else "amended")))

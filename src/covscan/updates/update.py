@@ -27,7 +27,6 @@ class Outcome:
     source: str
     status: str  # updated, unchanged, rejected, skipped
     reason: str = ""
-    snapshot: Snapshot | None = None
 
 
 @dataclass(frozen=True)
@@ -61,15 +60,15 @@ def update(store: DataStore, names: Sequence[str] = (), *, from_dir: Path | None
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if before and before.sha256 == digest:
-                outcomes.append(Outcome(source.name, "unchanged", f"same file as the snapshot of {before.day}", before))
+                outcomes.append(Outcome(source.name, "unchanged", f"same file as the snapshot of {before.day}"))
                 continue
             table = check(source, data, None if force else before)
         except Rejected as exc:
-            outcomes.append(Outcome(source.name, "rejected", str(exc), before))
+            outcomes.append(Outcome(source.name, "rejected", str(exc)))
             continue
-        snapshot = store.save_snapshot(source.name, data, origin, table.height, _suffix(source))
+        snapshot = store.save_snapshot(source.name, data, origin, table.height, PurePosixPath(source.filename).suffix)
         snapshots[source.name], tables[source.name] = snapshot, table
-        outcomes.append(Outcome(source.name, "updated", f"{table.height:,} records", snapshot))
+        outcomes.append(Outcome(source.name, "updated", f"{table.height:,} records"))
     version = previous
     if snapshots:
         version = store.build_version(snapshots, tables, previous)
@@ -132,7 +131,3 @@ def _checksums(folder: Path) -> dict[str, str]:
         if len(digest) == 64 and name:
             out[PurePosixPath(name.strip().lstrip("*")).name] = digest.lower()
     return out
-
-
-def _suffix(source: OfficialSource) -> str:
-    return PurePosixPath(source.filename).suffix

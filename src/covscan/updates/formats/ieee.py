@@ -26,10 +26,11 @@ def parse(data: bytes, registry: str) -> pl.DataFrame:
         prefix=pl.col("Assignment").str.strip_chars().str.to_uppercase(),
         org=pl.col("Organization Name").str.strip_chars().fill_null(""),
     )
-    wrong = frame.filter((pl.col("registry") != registry) | ~pl.col("prefix").str.contains(f"^[0-9A-F]{{{digits}}}$"))
+    valid = (pl.col("registry") == registry) & pl.col("prefix").str.contains(f"^[0-9A-F]{{{digits}}}$")
+    wrong = frame.filter(~valid)
     if wrong.height > frame.height // 100:  # a few odd rows are tolerated (and dropped); a file of them is not this registry
         example = wrong.row(0, named=True)
         raise SourceFormatError(f"not the IEEE {registry} registry: {wrong.height:,} of {frame.height:,} rows are not {registry} "
                                 f"blocks of {digits} hex digits (e.g. {example['registry']} {example['prefix']})")
-    frame = frame.join(wrong, on=frame.columns, how="anti").unique("prefix", keep="first", maintain_order=True)
+    frame = frame.filter(valid).unique("prefix", keep="first", maintain_order=True)
     return frame.select("prefix", "org", key=pl.col("prefix"), summary=pl.col("prefix") + " " + pl.col("org"))
