@@ -22,7 +22,7 @@ from covscan import limits
 from covscan.limits import HELP
 from covscan.engine import ScreenSettings
 from covscan.kb import KBError
-from covscan.model import Context, Finding, Use, Verdict
+from covscan.model import EQUIPMENT_VERDICTS, Context, Finding, Use, Verdict
 from covscan.report import OUTPUT_FORMATS, Summary, Writer, open_writer, output_format
 from covscan.report.xlsx import XlsxOverflow
 from covscan.screen import Screen, covscan_version, open_screen, records_screen
@@ -75,7 +75,7 @@ FAIL_LEVELS = {
     FailOn.never: (),
 }
 ROLLBACK_HINT = "covscan data use builtin goes back to the embedded data"  # for a damaged or missing active version
-VERDICT_STYLE = {"covered": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
+VERDICT_STYLE = {"covered": "bold red", "match": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
 
 ContextOpt = Annotated[Context, typer.Option("--context", "-c", help="Who is asking: decides which regimes are listed and what each does for you.")]
 RawCellsOpt = Annotated[bool, typer.Option("--raw-cells", help="Write text cells as they are in CSV and XLSX output. By default a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet never evaluates it as a formula; use this when a program, not a person, reads the file.")]
@@ -244,6 +244,74 @@ def screen(
     exit_for(summary, fail_on)
 
 
+class PartyFailOn(str, Enum):
+    match = "match"
+    review = "review"
+    never = "never"
+
+
+PARTY_FAIL_LEVELS = {PartyFailOn.match: (Verdict.MATCH,), PartyFailOn.review: (Verdict.MATCH, Verdict.REVIEW), PartyFailOn.never: ()}
+
+
+@app.command()
+def parties(
+    input: Annotated[Path, typer.Argument(help="Customer, supplier or order-line file: CSV/TSV, XLSX, JSON, JSONL or Parquet.", show_default=False)],
+    lists: Annotated[Optional[list[Path]], typer.Option("--list", "-l", help="A restricted-party list to screen against (repeatable): the Consolidated Screening List CSV, TSV or JSON, an OFAC SDN or consolidated legacy CSV folder, or sdn.xml. Without it: the lists `covscan data update` installed.")] = None,
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", help="Write results here (repeatable). Format from the extension: .jsonl .json .csv .xlsx .html .parquet; '-' writes JSONL to standard output.")] = None,
+    output_format_: Annotated[Optional[str], typer.Option("--output-format", help=f"Force the output format: {', '.join(OUTPUT_FORMATS)}.")] = None,
+    input_format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"Input format when the extension does not tell: {', '.join(FORMATS)}.")] = None,
+    maps: Annotated[Optional[list[str]], typer.Option("--map", "-m", help="Read a field from a column: --map name='Business Partner'. Fields: name, alias, address, city, country, identifier, eccn, hs_code, destination, end_use.")] = None,
+    context: ContextOpt = Context.GENERAL,
+    fail_on: Annotated[PartyFailOn, typer.Option(help="Exit 1 when any row is at or above this verdict.")] = PartyFailOn.match,
+    matches: Annotated[int, typer.Option(help="Matches listed per row, best first.", min=1, max=20)] = 3,
+    encoding: Annotated[Optional[str], typer.Option(help="Text encoding of CSV/TSV/JSON input (detected when omitted), e.g. cp1252, gb18030.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(help="CSV delimiter (detected when omitted).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet (default: the first).")] = None,
+    header_row: Annotated[Optional[int], typer.Option(help="Row of the header in a CSV/TSV or XLSX file (1 = the first).", min=1)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = BATCH_ROWS,
+    raw_cells: RawCellsOpt = False,
+) -> None:
+    """Screen customers, suppliers or order lines against the restricted-party lists (Entity List, SDN,
+    MEU, UVL, DPL and the other Consolidated Screening List sources) and the knowledge base's own
+    parties (FCC Covered List entities with their subsidiaries and affiliates, DoD 1260H).
+
+    Columns are found by their headers (Customer Name, Supplier, Business Partner, Address, City,
+    Country, Tax ID...); names are compared across legal forms (Co., Ltd. = Company Limited = 有限公司 =
+    ООО), word order, typos, Chinese characters (by pinyin) and Cyrillic. Each row gets a verdict -
+    match, review or clear - and its matches, each with per-feature scores and an explanation.
+    Order lines (with ECCN or HTS code, destination, end use) also get an export check: whether a
+    licence is required, and by which rules.
+
+    Example:  covscan parties customers.csv --list consolidated.csv -o hits.jsonl
+
+    Exit code: 0 nothing at or above --fail-on, 1 rows at or above it, 2 usage or input error.
+    """
+    from covscan.parties.engine import PartySettings
+    from covscan.parties.run import open_parties
+
+    kb = load_kb()
+    try:
+        run = open_parties(input, lists or [], kb, PartySettings(context=context, limit=matches), fmt=input_format, encoding=encoding,
+                           delimiter=delimiter, sheet=sheet, overrides=parse_maps(maps or []), header_row=header_row)
+        targets = [(p, output_format(p, output_format_)) for p in (output or [])]
+        if clash := next((p for p, _ in targets if str(p) != "-" and p.exists() and p.resolve() == input.resolve()), None):
+            fail(f"-o {clash} is the input file; write the results to another file")
+        writers = [open_writer(p, f, run.info, run.source.columns, not raw_cells) for p, f in targets]
+    except (InputError, KBError, ValueError, OSError) as exc:
+        fail(str(exc))
+    if not lists:  # said even with --quiet: the run screens much less than the user may think
+        catalogue = run.engine.catalogue  # type: ignore[attr-defined]
+        if not catalogue.snapshots:
+            err.print("no restricted-party list is installed (covscan data update installs the official ones; or name one with --list): "
+                      "screening against the knowledge base's own parties only (FCC Covered List entities, their subsidiaries and "
+                      "affiliates, section 889, DoD 1260H)", highlight=False, markup=False)
+    summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
+    if summary.by_verdict.get(Verdict.ERROR.value):
+        raise typer.Exit(2)
+    raise typer.Exit(1 if summary.worst(PARTY_FAIL_LEVELS[fail_on]) else 0)
+
+
 def report_changes(baseline: Path, output: Path, listed: int = 20) -> None:
     """The findings that differ from the baseline run's, each with why (the first `listed`)."""
     from covscan.diff import diff_runs, why_changed
@@ -326,7 +394,7 @@ def run_and_report(run: Screen, targets: list[tuple[Path, str]], writers: list[W
         if not targets:
             print_findings(console, run.engine.findings, summary)
         print_summary(console, summary, run.info.kb_version, run.info.fields, run.info.ignored_columns,
-                      [str(p) for p, _ in targets if str(p) != "-"], run.info.column_reasons)
+                      [str(p) for p, _ in targets if str(p) != "-"], run.info.column_reasons, run.info.verdicts)
     for warning in run.info.unread_evidence:  # never silent, not even with --quiet
         err.print(f"[bold yellow]warning:[/] {shown(warning)}", highlight=False)
     return summary
@@ -351,9 +419,8 @@ def print_findings(console: Console, findings: list[Finding], summary: Summary) 
 
 
 def print_summary(console: Console, summary: Summary, kb_version: str, fields: dict[str, str], ignored: list[str], outputs: list[str],
-                  reasons: dict[str, str] | None = None) -> None:
+                  reasons: dict[str, str] | None = None, verdicts: tuple[str, ...] = EQUIPMENT_VERDICTS) -> None:
     table = Table(title=f"covscan: {summary.rows:,} rows screened (knowledge base {kb_version})")
-    verdicts = ("covered", "conditional", "review", "clear", "error")
     table.add_column("entity")
     for v in verdicts[:-1]:
         table.add_column(v, justify="right", style=VERDICT_STYLE[v])

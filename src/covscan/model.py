@@ -11,12 +11,14 @@ from typing import Any
 
 
 class Verdict(str, Enum):
-    """Ordered from least to most severe; `error` marks a row that could not be read."""
+    """Ordered from least to most severe; `error` marks a row that could not be read. `match` is a
+    party on a restricted-party list (covscan parties), as severe as `covered` is for equipment."""
 
     CLEAR = "clear"
     REVIEW = "review"
     CONDITIONAL = "conditional"
     COVERED = "covered"
+    MATCH = "match"
     ERROR = "error"
 
     @property
@@ -24,7 +26,10 @@ class Verdict(str, Enum):
         return _RANK[self]
 
 
-_RANK = {Verdict.CLEAR: 0, Verdict.REVIEW: 1, Verdict.CONDITIONAL: 2, Verdict.COVERED: 3, Verdict.ERROR: 4}
+_RANK = {Verdict.CLEAR: 0, Verdict.REVIEW: 1, Verdict.CONDITIONAL: 2, Verdict.COVERED: 3, Verdict.MATCH: 3, Verdict.ERROR: 4}
+# The verdicts each mode gives, most severe first (reports list and count these).
+EQUIPMENT_VERDICTS = ("covered", "conditional", "review", "clear", "error")
+PARTY_VERDICTS = ("match", "review", "clear", "error")
 
 
 class Use(str, Enum):

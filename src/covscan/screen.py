@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -18,6 +18,7 @@ from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
 from covscan.report.base import STOPPING
+from covscan.report.findings import FindingTable
 from covscan.evidence import Extractor, build_extractors, column_kinds
 from covscan.evidence.content import SAMPLE_VALUES
 from covscan.normalize import valid_text
@@ -34,13 +35,21 @@ WRITE_ROWS = 62_500
 SAMPLE_ROWS = 5_000  # the first rows, whose values tell what a column holds when its header does not
 
 
+class BatchEngine(FindingTable, Protocol):
+    """What Screen runs: the equipment Engine, or the party engine of covscan parties."""
+
+    def screen(self, batch: pl.DataFrame) -> pl.DataFrame: ...
+
+    def save_cache(self) -> None: ...
+
+
 @dataclass
 class Screen:
     """An opened input, its column mapping and an engine ready to run."""
 
     source: Source
     fields: dict[str, str]
-    engine: Engine
+    engine: BatchEngine
     info: RunInfo
 
     def run(self, writers: Sequence[Writer], progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Summary:
@@ -151,7 +160,7 @@ def _finished(future: Future[None]) -> None:
             continue
 
 
-def _write(writers: Sequence[Writer], batch: pl.DataFrame, result: pl.DataFrame, engine: Engine) -> None:
+def _write(writers: Sequence[Writer], batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
     height = max(batch.height, 1)  # an empty batch is still written once: reports get their columns
     step = WRITE_ROWS if engine.token_rows(result["finding"]).sum() > WRITE_ROWS else height
     for start in range(0, height, step):

@@ -248,7 +248,9 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
 
     root = data_dir or _data_dir()
     manifest = _yaml(root / "manifest.yaml")
-    files = manifest["files"]["curated"] + manifest["files"]["identifiers"]
+    # The party-screening rules (covscan parties) are read by their own modules but are part of the
+    # knowledge base's version all the same.
+    files = manifest["files"]["curated"] + manifest["files"]["identifiers"] + manifest["files"].get("parties", [])
     digest = hashlib.sha256()
     file_digests: dict[str, str] = {}
     for name in files:

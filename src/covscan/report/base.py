@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from covscan.model import Evidence, Finding, Verdict
+from covscan.model import EQUIPMENT_VERDICTS, Evidence, Finding, Verdict
 from covscan.report.findings import FindingTable
 
 
@@ -34,6 +34,10 @@ class RunInfo:
     # The 1-based row of the header in the file or sheet: data row r is what a spreadsheet calls
     # row header_row + 1 + r (0 when the input has no header row, such as JSON or observations).
     header_row: int = 1
+    # The verdicts this mode gives, most severe first (covscan.model.EQUIPMENT_VERDICTS or PARTY_VERDICTS).
+    verdicts: tuple[str, ...] = EQUIPMENT_VERDICTS
+    # What the run was screened against besides the knowledge base (covscan parties: the lists).
+    lists: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

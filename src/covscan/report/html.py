@@ -25,11 +25,7 @@ from covscan.report.base import RunInfo, Summary
 from covscan.report.findings import FindingTable
 
 MAX_SHOWN = 5000
-# Verdicts listed one by one, most severe first; clear rows are counted, not listed.
-LISTED = ("covered", "conditional", "review", "error")
-SHOWN_VERDICTS = ("covered", "conditional", "review")
-ALL_VERDICTS = ("covered", "conditional", "review", "clear", "error")
-COLORS = {"covered": "#c0392b", "conditional": "#e67e22", "review": "#d4ac0d", "clear": "#27ae60", "error": "#7f8c8d"}
+COLORS = {"covered": "#c0392b", "match": "#c0392b", "conditional": "#e67e22", "review": "#d4ac0d", "clear": "#27ae60", "error": "#7f8c8d"}
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{margin-bottom:.2em} .meta{color:#555} table{border-collapse:collapse;width:100%;margin:1em 0}
@@ -74,6 +70,10 @@ def _sha256(text: str) -> str:
 CSP = f"default-src 'none'; script-src '{_sha256(SCRIPT)}'; style-src '{_sha256(CSS)}'; img-src 'none'; form-action 'none'; base-uri 'none'"
 
 
+def _or(verdicts: tuple[str, ...]) -> str:
+    return ", ".join(verdicts[:-1]) + f" or {verdicts[-1]}" if len(verdicts) > 1 else "".join(verdicts)
+
+
 def badge(verdict: str) -> str:
     return f'<span class="badge v-{escape(verdict)}">{escape(verdict)}</span>'
 
@@ -95,20 +95,25 @@ class HtmlWriter:
         self.engine: FindingTable | None = None
         # Up to MAX_SHOWN rows of each listed verdict, in input order: after sorting by severity the
         # first MAX_SHOWN of them are listed, whatever order the input had them in.
-        self.kept: dict[str, list[Listed]] = {v: [] for v in LISTED}
+        # The run's verdicts, most severe first: all are counted, those but clear listed, those but
+        # clear and error charted.
+        self.verdicts = info.verdicts
+        self.listed_verdicts = tuple(v for v in info.verdicts if v != Verdict.CLEAR.value)
+        self.shown = tuple(v for v in self.listed_verdicts if v != Verdict.ERROR.value)
+        self.kept: dict[str, list[Listed]] = {v: [] for v in self.listed_verdicts}
         self.seen: Counter[str] = Counter()
 
     def write(self, batch: pl.DataFrame, result: pl.DataFrame, engine: FindingTable) -> None:
         self.engine = engine
         verdicts = pl.Series([engine.findings[i].verdict.value if i is not None else "error" for i in result["finding"]], dtype=pl.String)
-        keep = verdicts.is_in(list(LISTED))
+        keep = verdicts.is_in(list(self.listed_verdicts))
         if not keep.any():
             return
         columns = list(dict.fromkeys(self.info.fields.values()))
         inputs = [f"__input_{i}" for i in range(len(columns))]  # input columns may be named like result columns (id, row)
         picked = pl.concat([result, batch.select(pl.col(c).alias(a) for c, a in zip(columns, inputs)), verdicts.alias("__verdict").to_frame()],
                            how="horizontal").filter(keep)
-        for verdict in LISTED:
+        for verdict in self.listed_verdicts:
             rows = picked.filter(pl.col("__verdict") == verdict)
             self.seen[verdict] += rows.height
             kept = self.kept[verdict]
@@ -127,12 +132,12 @@ class HtmlWriter:
 
     def listed(self) -> list[tuple[str, Listed]]:
         """The findings listed, most severe first (covered, conditional, review, error), input order within each."""
-        out = [(v, item) for v in LISTED for item in self.kept[v]]
+        out = [(v, item) for v in self.listed_verdicts for item in self.kept[v]]
         return out[:MAX_SHOWN]
 
     def not_listed(self) -> Counter[str]:
         listed = Counter(v for v, _ in self.listed())
-        return Counter({v: self.seen[v] - listed[v] for v in LISTED if self.seen[v] - listed[v]})
+        return Counter({v: self.seen[v] - listed[v] for v in self.listed_verdicts if self.seen[v] - listed[v]})
 
     # ------------------------------------------------------------------ rendering
 
@@ -149,6 +154,7 @@ class HtmlWriter:
             f" · use <b>{escape(info.use or 'not stated')}</b> · knowledge base <code>{escape(info.kb_version)}</code>"
             f", as of <b>{escape(info.kb_as_of or 'not recorded')}</b>"
             f" · covscan {escape(info.covscan_version)} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC</p>",
+            f"<p class=meta id=lists>Screened against {escape(info.lists)}</p>" if info.lists else "",
             self._warnings(summary),
             self._summary(summary),
             "<h2>By entity</h2>",
@@ -174,10 +180,10 @@ class HtmlWriter:
         return f'<div class=warn role=alert id=warnings><h2>⚠ {title}</h2><ul>{"".join(items)}</ul></div>'
 
     def _summary(self, summary: Summary) -> str:
-        counts = {v: summary.by_verdict.get(v, 0) for v in ALL_VERDICTS}
+        counts = {v: summary.by_verdict.get(v, 0) for v in self.verdicts}
         total = sum(counts.values())
-        cards = "".join(f'<div class=card id=count-{v}>{badge(v)}<b>{counts[v]:,}</b></div>' for v in ALL_VERDICTS)
-        sums = " + ".join(f"{counts[v]:,} {v}" for v in ALL_VERDICTS)
+        cards = "".join(f'<div class=card id=count-{v}>{badge(v)}<b>{counts[v]:,}</b></div>' for v in self.verdicts)
+        sums = " + ".join(f"{counts[v]:,} {v}" for v in self.verdicts)
         if total == summary.rows:
             check = f'<p class=ok id=examined>Every row was examined: <b>{summary.rows:,}</b> rows screened = {sums}.</p>'
         else:  # never expected: say so rather than hide it
@@ -203,7 +209,7 @@ class HtmlWriter:
     def _findings_intro(self, summary: Summary, listed: list[tuple[str, Listed]]) -> str:
         missing = self.not_listed()
         clear = summary.by_verdict.get(Verdict.CLEAR.value, 0)
-        text = (f"<h2>Findings</h2><p class=small id=listed>Rows with verdict covered, conditional, review or error, most severe first: "
+        text = (f"<h2>Findings</h2><p class=small id=listed>Rows with verdict {_or(self.listed_verdicts)}, most severe first: "
                 f"{len(listed):,} listed. {clear:,} clear row{'s are' if clear != 1 else ' is'} counted above, not listed."
                 " Open a row for its evidence and the regimes that apply.</p>")
         if missing:
@@ -217,7 +223,7 @@ class HtmlWriter:
         if not listed:
             return ""
         engine = self.engine
-        present = [v for v in LISTED if any(verdict == v for verdict, _ in listed)]
+        present = [v for v in self.listed_verdicts if any(verdict == v for verdict, _ in listed)]
         entities = sorted({engine.findings[i].entity for _, (_, _, i, _, _) in listed if i is not None and engine.findings[i].entity} if engine else set())
         boxes = "".join(f'<label><input type=checkbox name=verdict value="{v}" checked> {badge(v)}</label>' for v in present)
         options = '<option value="">all entities</option>' + "".join(f'<option value="{escape(e)}">{escape(e)}</option>' for e in entities)
@@ -226,18 +232,18 @@ class HtmlWriter:
                 '<span class=small id=f-count></span></div>')
 
     def _chart(self, summary: Summary) -> str:
-        entities = sorted(summary.by_entity, key=lambda e: -sum(summary.by_entity[e].get(v, 0) for v in SHOWN_VERDICTS))
-        entities = [e for e in entities if any(summary.by_entity[e].get(v, 0) for v in SHOWN_VERDICTS)]
+        entities = sorted(summary.by_entity, key=lambda e: -sum(summary.by_entity[e].get(v, 0) for v in self.shown))
+        entities = [e for e in entities if any(summary.by_entity[e].get(v, 0) for v in self.shown)]
         if not entities:
-            return "<p>No covered, conditional or review findings.</p>"
-        top = max(sum(summary.by_entity[e].get(v, 0) for v in SHOWN_VERDICTS) for e in entities)
+            return f"<p>No {_or(self.shown)} findings.</p>"
+        top = max(sum(summary.by_entity[e].get(v, 0) for v in self.shown) for e in entities)
         bar_h, width, label_w = 22, 700, 160
         svg = [f'<svg role="img" aria-label="findings by entity" width="{label_w + width + 80}" height="{bar_h * len(entities) + 30}" xmlns="http://www.w3.org/2000/svg">']
         for i, entity in enumerate(entities):
             y, x = i * bar_h + 4, label_w
             svg.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="13">{escape(entity)}</text>')
             total = 0
-            for v in SHOWN_VERDICTS:
+            for v in self.shown:
                 n = summary.by_entity[entity].get(v, 0)
                 if n:
                     w = max(1.0, width * n / top)
@@ -246,13 +252,13 @@ class HtmlWriter:
                     total += n
             svg.append(f'<text x="{x + 6:.1f}" y="{y + 15}" font-size="12">{total:,}</text>')
         legend_y = bar_h * len(entities) + 22
-        for j, v in enumerate(SHOWN_VERDICTS):
+        for j, v in enumerate(self.shown):
             svg.append(f'<rect x="{label_w + j * 120}" y="{legend_y - 10}" width="12" height="12" fill="{COLORS[v]}"/><text x="{label_w + j * 120 + 16}" y="{legend_y}" font-size="12">{v}</text>')
         svg.append("</svg>")
         return "".join(svg)
 
     def _entity_table(self, summary: Summary) -> str:
-        verdicts = ("covered", "conditional", "review", "clear")
+        verdicts = tuple(v for v in self.verdicts if v != Verdict.ERROR.value)
         rows = ["<table id=entities><thead><tr><th>entity</th>" + "".join(f"<th>{v}</th>" for v in verdicts) + "</tr></thead><tbody>"]
         for entity, counts in sorted(summary.by_entity.items()):
             rows.append(f"<tr><td>{escape(entity)}</td>" + "".join(f"<td>{counts.get(v, 0):,}</td>" for v in verdicts) + "</tr>")

@@ -20,7 +20,6 @@ from covscan.report.base import STOPPING, FlatFindings, RunInfo, Summary, flat_r
 from covscan.report.findings import FindingTable
 
 EXCEL_MAX_ROWS = 1_048_576
-VERDICTS = ("covered", "conditional", "review", "clear", "error")
 
 
 class XlsxOverflow(Exception):
@@ -38,7 +37,7 @@ class XlsxWriter:
         self.bold = self.book.add_format({"bold": True})
         self.warn = self.book.add_format({"bold": True, "font_color": "#a93226", "bg_color": "#fdecea"})
         self.colors = {v: self.book.add_format({"bg_color": c}) for v, c in
-                       (("covered", "#f4b6b6"), ("conditional", "#f8d7a6"), ("review", "#fff2a8"), ("error", "#d9d9d9"))}
+                       (("covered", "#f4b6b6"), ("match", "#f4b6b6"), ("conditional", "#f8d7a6"), ("review", "#fff2a8"), ("error", "#d9d9d9"))}
         self.columns = input_columns
         self.info = info
         self.row = 0
@@ -101,11 +100,13 @@ class XlsxWriter:
             add()
         add("input", info.input)
         add("rows screened", summary.rows, bold=True)
-        for v in VERDICTS:
+        for v in self.info.verdicts:
             add(v, summary.by_verdict.get(v, 0))
         add()
         add("knowledge base version", info.kb_version)
         add("knowledge base as of", info.kb_as_of or "not recorded")
+        if info.lists:
+            add("screened against", info.lists)
         add("context", info.context)
         add("use", info.use or "not stated")
         add("covscan version", info.covscan_version)
@@ -120,10 +121,10 @@ class XlsxWriter:
             add(field_name, column, info.column_reasons.get(column, "") or "not recorded")
         add("columns not read", ", ".join(info.ignored_columns) or "none")
         add()
-        add("entity", *VERDICTS, bold=True)
+        add("entity", *self.info.verdicts, bold=True)
         for entity, counts in sorted(summary.by_entity.items()):
-            add(entity, *[counts.get(v, 0) for v in VERDICTS])
-        add("all rows", *[summary.by_verdict.get(v, 0) for v in VERDICTS], bold=True)
+            add(entity, *[counts.get(v, 0) for v in self.info.verdicts])
+        add("all rows", *[summary.by_verdict.get(v, 0) for v in self.info.verdicts], bold=True)
         for r, cells in enumerate(lines):
             fmt = self.warn if r in warn_rows else self.bold if r in bold_rows else None
             for c, value in enumerate(cells):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from covscan.evidence import IDENTITY_FIELDS, SCREENING_FIELDS, field_kind
+from covscan.evidence import SCREENING_FIELDS, field_kind
 from covscan.sources.base import InputError
 
 # Header names are compared lower-cased with everything but letters, digits and # removed.
@@ -88,16 +89,41 @@ def _key(header: str) -> str:
     return re.sub(r"[^0-9a-z#]", "", header.casefold())
 
 
-_BY_KEY = {_key(n): f for f, names in HEADER_NAMES.items() for n in names}
+@dataclass(frozen=True)
+class Vocabulary:
+    """The fields one mode reads and the headers that name them: `names` by full header, `words`
+    by a header's words (first rule first), `multi` the kinds that may take several columns (name
+    kinds fill each other's free slots first), `screening` the kinds of which a file needs one."""
+
+    names: dict[str, tuple[str, ...]]
+    words: tuple[tuple[str, frozenset[str]], ...]
+    multi: frozenset[str]
+    screening: frozenset[str]
+    name_slots: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.names)
+
+    @cached_property
+    def by_key(self) -> dict[str, str]:
+        return {_key(n): f for f, names in self.names.items() for n in names}
+
+    def header_field(self, header: str, by_words: bool = True) -> str | None:
+        """The field a header names, by its full name or, failing that (and `by_words`), by its words."""
+        found = self.by_key.get(_key(header))
+        if found or not by_words:
+            return found
+        words = set(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", header).casefold()))
+        return next((f for f, vocabulary in self.words if words & vocabulary), None)
+
+
+EQUIPMENT = Vocabulary(HEADER_NAMES, HEADER_WORDS, MULTI, frozenset(SCREENING_FIELDS), NAME_SLOTS)
 
 
 def header_field(header: str) -> str | None:
-    """The field a header names, by its full name or, failing that, by its words."""
-    found = _BY_KEY.get(_key(header))
-    if found:
-        return found
-    words = set(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", header).casefold()))
-    return next((f for f, vocabulary in HEADER_WORDS if words & vocabulary), None)
+    """The equipment field a header names."""
+    return EQUIPMENT.header_field(header)
 
 
 @dataclass
@@ -114,22 +140,27 @@ ContentGuess = Callable[[str, Sequence[str]], "tuple[str, str] | None"]
 
 
 def recognise_columns(columns: Sequence[str], overrides: dict[str, str], source: str, *,
-                      guess: ContentGuess | None = None, samples: dict[str, list[str]] | None = None) -> ColumnMap:
+                      guess: ContentGuess | None = None, samples: dict[str, list[str]] | None = None,
+                      vocabulary: Vocabulary = EQUIPMENT) -> ColumnMap:
     """Overrides win; then headers; then, for the columns left, their content. Each column feeds at
-    most one field; a kind that already has a column takes the next as field#2 (MULTI kinds)."""
+    most one field; a kind that already has a column takes the next as field#2 (multi kinds)."""
+    fields, multi = vocabulary.fields, vocabulary.multi
     for fname, column in overrides.items():
         kind = field_kind(fname)
-        if kind not in FIELDS or (kind != fname and (kind not in MULTI or not fname.partition("#")[2].isdigit())):
-            raise InputError(f"--map {fname}={column}: unknown field {fname!r}; fields: {', '.join(FIELDS)} "
-                             f"(a second column of {', '.join(sorted(MULTI))} as e.g. vendor#2)")
+        if kind not in fields or (kind != fname and (kind not in multi or not fname.partition("#")[2].isdigit())):
+            example = f" (a second column of {', '.join(sorted(multi))} as e.g. {sorted(multi)[0]}#2)" if multi else ""
+            raise InputError(f"--map {fname}={column}: unknown field {fname!r}; fields: {', '.join(fields)}{example}")
         if column not in columns:
             raise InputError(f"--map {fname}={column}: {source} has no column {column!r}; columns: {', '.join(columns)}")
     result = ColumnMap(dict(overrides), {c: "--map" for c in overrides.values()})
     left = [c for c in columns if c not in result.fields.values()]
-    for column in list(left):
-        kind = header_field(column)
-        if kind is not None and _assign(result, kind, column, "header"):
-            left.remove(column)
+    # Full header names first, then headers read by their words: "Customer Name" is the name even
+    # when "Customer ID" stands before it.
+    for by_words in (False, True):
+        for column in list(left):
+            kind = vocabulary.header_field(column, by_words)
+            if kind is not None and _assign(result, kind, column, "header", vocabulary):
+                left.remove(column)
     if guess is not None and samples:
         for column in left:
             values = samples.get(column) or []
@@ -137,13 +168,13 @@ def recognise_columns(columns: Sequence[str], overrides: dict[str, str], source:
             if found is None:
                 continue
             kind, why = found
-            if not _assign(result, kind, column, f"content: {why}"):
-                how = (f"read it too with --map {kind}#9={column!r}" if kind in MULTI
+            if not _assign(result, kind, column, f"content: {why}", vocabulary):
+                how = (f"read it too with --map {kind}#9={column!r}" if kind in multi
                        else f"screen it in a second run with --map {kind}={column!r}")
                 result.unread_evidence.append(
                     f"column {column!r} looks like {kind} ({why}) but {kind} is read from {result.fields.get(kind)!r}; {how}")
-    if not any(field_kind(f) in SCREENING_FIELDS for f in result.fields):
-        readable = ", ".join(f for f in FIELDS if f not in IDENTITY_FIELDS or f == "mac")
+    if not any(field_kind(f) in vocabulary.screening for f in result.fields):
+        readable = ", ".join(f for f in fields if f in vocabulary.screening)
         raise InputError(
             f"{source}: none of the columns ({', '.join(columns[:20])}{f' and {len(columns) - 20:,} more' if len(columns) > 20 else ''}) "
             "is one covscan can read, by its header or by its "
@@ -152,10 +183,11 @@ def recognise_columns(columns: Sequence[str], overrides: dict[str, str], source:
     return result
 
 
-def _assign(result: ColumnMap, kind: str, column: str, reason: str) -> bool:
+def _assign(result: ColumnMap, kind: str, column: str, reason: str, vocabulary: Vocabulary) -> bool:
     """Give `column` to the first free slot of `kind`: names fill vendor, manufacturer, brand, then vendor#2..."""
-    slots = [kind] if kind not in NAME_SLOTS else [kind, *(s for s in NAME_SLOTS if s != kind)]
-    if kind in MULTI:
+    name_slots = vocabulary.name_slots
+    slots = [kind] if kind not in name_slots else [kind, *(s for s in name_slots if s != kind)]
+    if kind in vocabulary.multi:
         slots += [f"{kind}#{n}" for n in range(2, 10)]
     free = next((s for s in slots if s not in result.fields), None)
     if free is None:
