@@ -13,15 +13,18 @@ from collections.abc import Sequence
 from covscan.sources.columns import Vocabulary
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "name1", "partyname", "customername", "customer", "suppliername", "supplier", "vendorname",
-             "vendor", "companyname", "company", "accountname", "account", "businesspartner", "businesspartnername",
+    "name": ("name", "name1", "name2", "name3", "bpname1", "bpname2", "businesspartnername2", "partyname", "customername", "customer", "suppliername", "supplier", "vendorname",
+             "vendor", "companyname", "company", "accountname", "account", "businesspartnername",
              "businesspartnername1", "bpname", "legalname", "registeredname", "organisation", "organization",
              "organizationname", "entityname", "entity", "counterparty", "counterpartyname", "consignee",
              "consigneename", "endusername", "enduser", "buyer", "buyername", "soldto", "soldtoname", "shipto",
              "shiptoname", "billto", "payee", "payeename", "beneficiary", "beneficiaryname", "fullname", "person",
              "contactname", "party", "tradingpartner", "partner", "partnername", "firm", "firmname",
              "customer/suppliername", "name/companyname"),
-    "alias": ("name2", "name3", "alias", "aka", "alternatename", "alternativename", "tradename", "dba",
+    "family_name": ("lastname", "surname", "familyname", "last", "nachname", "surnames", "lname", "apellido", "apellidos"),
+    "given_name": ("firstname", "givenname", "givennames", "givenname(s)", "first", "forename", "forenames", "fname",
+                   "middlename", "othernames", "vorname", "nombre"),
+    "alias": ("alias", "aka", "alternatename", "alternativename", "tradename", "dba",
               "doingbusinessas", "formername", "localname", "nameinlocallanguage", "chinesename", "nativename",
               "namelocal", "companynamelocal", "shortname", "searchterm", "searchterm1"),
     "address": ("address", "street", "streetaddress", "address1", "addressline1", "addressline", "address2",
@@ -38,7 +41,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
                    "imo", "imonumber", "swift", "swiftcode", "bic"),
     "record_id": ("customerid", "customerno", "customernumber", "customer#", "customercode", "vendorid", "vendorno",
                   "vendornumber", "vendor#", "vendorcode", "supplierid", "supplierno", "suppliernumber", "supplier#",
-                  "suppliercode", "accountid", "accountnumber", "accountno", "bpnumber", "businesspartnernumber",
+                  "suppliercode", "accountid", "accountnumber", "accountno", "bpnumber", "businesspartner", "businesspartnernumber",
                   "businesspartner#", "partnerid", "partyid", "id", "recordid", "kunnr", "lifnr", "debtor", "creditor",
                   "orderid", "ordernumber", "orderno", "salesorder", "line", "lineid", "linenumber", "item", "itemno"),
     "eccn": ("eccn", "exportcontrolclassificationnumber", "exportclassification", "eccncode", "classification",
@@ -58,11 +61,14 @@ HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("city", frozenset({"city", "town"})),
     ("country", frozenset({"country", "nation"})),
     ("alias", frozenset({"alias", "aka", "dba"})),
+    ("family_name", frozenset({"surname", "lastname"})),
+    ("given_name", frozenset({"forename", "given", "firstname"})),
     ("record_id", frozenset({"id", "number", "no", "code", "num"})),
     ("name", frozenset({"name", "customer", "supplier", "vendor", "company", "partner", "party", "consignee"})),
 )
-PARTY_FIELDS = Vocabulary(HEADER_NAMES, HEADER_WORDS, multi=frozenset({"alias", "address", "identifier"}),
-                          screening=frozenset({"name", "alias", "identifier"}))
+# `name` may take a second column: SAP's Name 1 / Name 2 split one name over two fields.
+PARTY_FIELDS = Vocabulary(HEADER_NAMES, HEADER_WORDS, multi=frozenset({"name", "alias", "address", "identifier", "given_name"}),
+                          screening=frozenset({"name", "alias", "identifier", "family_name"}))
 
 _ECCN = re.compile(r"^\s*(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9.]+)?|EAR99)\s*$", re.I)
 _HTS = re.compile(r"^\s*[0-9]{4}(?:\.?[0-9]{2}){1,3}\s*$")

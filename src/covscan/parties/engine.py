@@ -28,9 +28,9 @@ from covscan.parties.match import MATCH, REVIEW, ListIndex, Party, PartyMatch
 
 # Order-line fields: a row with any of them gets an export check.
 ORDER_FIELDS = ("eccn", "hs_code", "destination", "end_use")
-PARTY_FIELDS = ("name", "alias", "address", "city", "country", "identifier")
+PARTY_FIELDS = ("name", "family_name", "given_name", "alias", "address", "city", "country", "identifier")
 KEY_FIELDS = (*PARTY_FIELDS, *ORDER_FIELDS)  # a row's finding depends on these and on nothing else
-SCREENED = ("name", "alias", "identifier")  # a row needs one of these to be screened
+SCREENED = ("name", "family_name", "alias", "identifier")  # a row needs one of these to be screened
 _BLANK = " \t\r\n\u00a0\u3000"
 
 
@@ -132,7 +132,13 @@ class PartyEngine:
         value = dict(zip(KEY_FIELDS, key))
         party = Party(value["name"].replace("\x1f", " "), value["address"].replace("\x1f", " "), value["city"].replace("\x1f", " "),
                       party_country(value["country"].split("\x1f")[0]), tuple(v for v in value["identifier"].split("\x1f") if v.strip()))
-        names = [n for n in (party.name, *value["alias"].split("\x1f")) if n.strip()]
+        parts = [p for p in value["name"].split("\x1f") if p.strip()]
+        person = " ".join(p for p in (value["family_name"], *value["given_name"].split("\x1f")) if p.strip())
+        if not party.name.strip() and person:  # a person's name in surname and given-name columns
+            party = Party(person, party.address, party.city, party.country, party.identifiers)
+        # The name as the columns join it, each column of it alone (SAP's Name 1 / Name 2), the aliases.
+        names = list(dict.fromkeys(n for n in (party.name, *(parts if len(parts) > 1 else ()), person, *value["alias"].split("\x1f"))
+                                   if n.strip()))
         matches = self._matches(party, names)
         line = OrderLine(*(value[f].split("\x1f")[0] for f in ORDER_FIELDS)) if self.export_rules else None
         shared = line is None and not matches  # every clear party row reads alike: one finding for all of them

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import pycountry
 from rapidfuzz.distance import OSA
 
 from covscan.lists.model import ListEntry
@@ -39,11 +40,12 @@ from covscan.parties.names import NameForm, NameRules
 MATCH = 0.88
 REVIEW = 0.75
 CANDIDATES = 10  # names fully scored per party, best first by the weight of the words they share
-MERGE_MAX = 8  # words this short may be written joined or apart ("haikang weishi" / "haikangweishi")
+MERGE_MAX = 10  # words this short may be written joined or apart ("haikang weishi" / "haikangweishi")
 NAME_OF_ENTRY = 0.65  # the share of the name score that comes from the listed name being found
 COUNTRY_CORROBORATES = 0.03
 COUNTRY_CONTRADICTS = 0.05
 ADDRESS_CONFIRMS = 0.15  # times the share of the party's address words found in the listing's addresses
+PLACE_WEIGHT = 0.1
 MOST_ADDED = 0.2  # the most a country and an address add to a name's score (see _judge)
 _ID_CHARS = re.compile(r"[^0-9A-Za-z]")
 
@@ -75,9 +77,13 @@ class PartyMatch:
 
 
 def allowed_edits(length: int) -> int:
-    """Typos forgiven in a word of this length: none up to five letters (Aztech is not Aztec),
-    one up to eight, two beyond."""
-    return 0 if length <= 5 else 1 if length <= 8 else 2
+    """Typos forgiven in a word of this length: none up to three letters, one up to eight, two
+    beyond. A typo in a word of four or five letters counts for little (SHORT_TYPO), so it can
+    complete a longer name (Zadan Mustafa) but never make one on its own (Aztech is not Aztec)."""
+    return 0 if length <= 3 else 1 if length <= 8 else 2
+
+
+SHORT_TYPO = 0.6  # the similarity of a four- or five-letter word with one typo
 
 
 DOUBLED_LETTERS = 0.9  # Hajji / Haji, Mohammed / Mohamed, Hassan / Hasan: one transliteration, two spellings
@@ -93,11 +99,14 @@ def word_similarity(a: str, b: str) -> float:
         return 0.0
     if a[0] == b[0] and len(a) > 3 and len(b) > 3 and _squeezed(a) == _squeezed(b):
         return DOUBLED_LETTERS
-    if min(len(a), len(b)) <= 5:
+    shortest = min(len(a), len(b))
+    if shortest <= 3:
         return 0.0
-    distance = OSA.distance(a, b, score_cutoff=allowed_edits(min(len(a), len(b))))
-    if distance > allowed_edits(min(len(a), len(b))):
+    distance = OSA.distance(a, b, score_cutoff=allowed_edits(shortest))
+    if distance > allowed_edits(shortest):
         return 0.0
+    if shortest <= 5:
+        return SHORT_TYPO
     return 1.0 - distance / max(len(a), len(b))
 
 
@@ -139,6 +148,7 @@ class _Name:
     text: str
     form: NameForm
     alias: bool
+    source: str = ""  # where a name the list does not give comes from (party_cjk_names.yaml)
     words: _Words | None = None
 
 
@@ -149,17 +159,23 @@ class ListIndex:
         self.entries = list(entries)
         self.rules = rules
         self.names: list[_Name] = []
-        forms: dict[str, NameForm] = {}  # the same name often stands in several lists (the CSL repeats the SDN)
+        forms: dict[str, list[NameForm]] = {}  # the same name often stands in several lists (the CSL repeats the SDN)
         seen: set[tuple[int, tuple[str, ...]]] = set()
         for e, entry in enumerate(self.entries):
+            known: list[tuple[str, str]] = []
             for n, text in enumerate(entry.names):
                 if not text.strip():
                     continue
-                form = forms.get(text) or forms.setdefault(text, rules.form(text))
-                if (e, form.tokens) in seen:
-                    continue
-                seen.add((e, form.tokens))
-                self.names.append(_Name(e, text, form, n > 0))
+                for form in forms.get(text) or forms.setdefault(text, rules.forms(text)):
+                    if (e, form.tokens) not in seen:
+                        seen.add((e, form.tokens))
+                        self.names.append(_Name(e, text, form, n > 0))
+                        known += rules.known_names.get(form.tokens, ())
+            for text, why in dict.fromkeys(known):  # its Chinese names, which the list does not give
+                for form in rules.forms(text):
+                    if (e, form.tokens) not in seen:
+                        seen.add((e, form.tokens))
+                        self.names.append(_Name(e, text, form, True, why))
         frequency = Counter(word for name in self.names for word in set(name.form.tokens))
         total = max(len(self.names), 1)
         self.unseen_weight = math.log(total + 1)
@@ -173,13 +189,17 @@ class ListIndex:
             for text, _, _, _ in name.words.spans:
                 postings[text].append(i)
         self.postings = {word: np.array(ids, dtype=np.int32) for word, ids in postings.items()}
+        self.exact: dict[tuple[str, ...], list[int]] = defaultdict(list)  # the same words: scored first, whatever their weight
+        for i, name in enumerate(self.names):
+            self.exact[name.form.tokens].append(i)
+        self.exact = dict(self.exact)
         self.totals = np.array([name.words.total for name in self.names], dtype=np.float64)
         # Typos are looked up word by word: a one-letter deletion -> the listed words it comes from,
         # and a word without its doubled letters -> the listed words.
         self.near: dict[str, list[str]] = defaultdict(list)
         self.squeezed: dict[str, list[str]] = defaultdict(list)
         for word in frequency:
-            if len(word) > 5:
+            if len(word) > 3:
                 for d in _deletions(word):
                     self.near[d].append(word)
             if len(word) > 3:
@@ -198,8 +218,10 @@ class ListIndex:
     def weight(self, word: str) -> float:
         return self.weights.get(word, self.unseen_weight)
 
-    def words(self, tokens: tuple[str, ...]) -> _Words:
-        weights = [self.weight(t) for t in tokens]
+    def words(self, tokens: tuple[str, ...], places: frozenset[str] = frozenset()) -> _Words:
+        """The words with their weights; a party's words that repeat its own city or country ("Moscow
+        Office", "Beijing Branch") say where it is, not who, and weigh a tenth."""
+        weights = [self.weight(t) * (PLACE_WEIGHT if t in places else 1.0) for t in tokens]
         spans = [(text, start, end, sum(weights[start:end])) for text, start, end in _spans(tokens)]
         return _Words(spans, sum(weights) or 1.0, len(tokens))
 
@@ -214,7 +236,7 @@ class ListIndex:
                 if other not in seen:
                     seen.add(other)
                     out.append((other, DOUBLED_LETTERS))
-        if len(word) > 5:
+        if len(word) > 3:
             for key in (word, *_deletions(word)):
                 for other in self.near.get(key, ()):
                     if other not in seen:
@@ -277,29 +299,34 @@ class ListIndex:
             found_q += similarity * qw
             found_c += similarity * cw
             aligned.append((qt, ct, similarity))
-        score = NAME_OF_ENTRY * found_c / listed.total + (1 - NAME_OF_ENTRY) * found_q / query.total
-        return score, aligned
+        found_c, found_q = found_c / listed.total, found_q / query.total
+        if listed.size == 1:  # a one-word name or alias (SUNRISE, YUSUF) must be most of the party's name
+            return found_c * found_q, aligned
+        return NAME_OF_ENTRY * found_c + (1 - NAME_OF_ENTRY) * found_q, aligned
 
     def match(self, party: Party, limit: int = 3) -> list[PartyMatch]:
         """The entries the party matches at or above REVIEW, best first (at most `limit`)."""
-        form = self.rules.form(party.name)
-        query = _Query(party, form, self.words(form.tokens), _address_words(f"{party.address} {party.city}"),
-                       {v for i in party.identifiers if (v := _ID_CHARS.sub("", i).upper())})
-        best: dict[int, PartyMatch] = {}
+        places = _address_words(f"{party.city} {country_names(party.country)}")
+        address = _address_words(f"{party.address} {party.city}")
+        identifiers = {v for i in party.identifiers if (v := _ID_CHARS.sub("", i).upper())}
         scored = []
-        for i in self.candidates(query.words) if form.tokens else ():
-            score, aligned = self.name_score(query.words, self.names[i].words)
-            if score >= REVIEW - MOST_ADDED:
-                scored.append((score, i, aligned))
+        for form in self.rules.forms(party.name):
+            query = _Query(party, form, self.words(form.tokens, places), address, identifiers)
+            exact = self.exact.get(form.tokens, [])
+            for i in [*exact, *(i for i in self.candidates(query.words) if i not in exact)] if form.tokens else ():
+                score, aligned = self.name_score(query.words, self.names[i].words)
+                if score >= REVIEW - MOST_ADDED:
+                    scored.append((score, i, aligned, query))
         scored.sort(key=lambda s: s[0], reverse=True)
-        for score, i, aligned in scored:
+        best: dict[int, PartyMatch] = {}
+        for score, i, aligned, query in scored:
             if len(best) >= limit and score + MOST_ADDED < min(m.score for m in best.values()):
                 break  # nothing further down can displace what is kept
             name = self.names[i]
             found = self._judge(query, name, score, aligned)
             if found is not None and (name.entry not in best or found.score > best[name.entry].score):
                 best[name.entry] = found
-        for entry in {e for v in query.identifiers if len(v) >= 6 for e in self.identifier_index.get(v, ())}:
+        for entry in {e for v in identifiers if len(v) >= 6 for e in self.identifier_index.get(v, ())}:
             if entry not in best:
                 best[entry] = self._identified(party, entry)
         return sorted(best.values(), key=lambda m: m.score, reverse=True)[:limit]
@@ -319,9 +346,10 @@ class ListIndex:
             score += COUNTRY_CORROBORATES if country else -COUNTRY_CONTRADICTS
         address = None
         if query.address and entry.addresses:
-            address = len(query.address & self._listed_address(name.entry)) / len(query.address)
+            found = len(query.address & self._listed_address(name.entry))
+            address = found / len(query.address)
             features["address"] = round(address, 3)
-            if address >= 0.5 and score >= 0.6:
+            if address >= 0.5 and found >= 2 and score >= REVIEW - MOST_ADDED:
                 score += ADDRESS_CONFIRMS * address
         person = entry.kind == "individual" and query.form.organisation
         if person:
@@ -335,11 +363,12 @@ class ListIndex:
         if score < REVIEW:
             return None
         words = ", ".join(f"{a}={b}" if a == b else f"{a}~{b} ({s:.2f})" for a, b, s in aligned)
-        reasons = [f"name {party.name!r} ~ {'alias' if name.alias else 'listed name'} {name.text!r}: {features['name']:.2f} (words {words or 'none'})"]
+        reasons = [f"name {party.name!r} ~ {'alias' if name.alias else 'listed name'} {name.text!r}: {features['name']:.2f} (words {words or 'none'})"
+                   + (f", a name the list does not give, from {name.source}" if name.source else "")]
         if country is not None:
             reasons.append(f"country {party.country} is the listing's" if country else
                            f"country {party.country} is not the listing's ({', '.join(entry.countries)})")
-        if address is not None and address >= 0.5 and features["name"] >= 0.6:
+        if address is not None and address >= 0.5 and len(query.address & self._listed_address(name.entry)) >= 2 and features["name"] >= REVIEW - MOST_ADDED:
             reasons.append(f"address words found in the listing's address ({address:.2f})")
         if person:
             reasons.append("the party is written as a company, the listing is an individual")
@@ -363,8 +392,22 @@ class ListIndex:
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+# Words of nearly every address: they confirm nothing.
+_ADDRESS_WORDS = frozenset("no street st road rd avenue ave lane building bldg floor fl room rm suite unit district "
+                           "city province village town block house office tower plaza park the of and".split())
+
+
 def _address_words(text: str) -> frozenset[str]:
-    return frozenset(_NON_WORD.split(text.casefold())) - {""}
+    return frozenset(_NON_WORD.split(text.casefold())) - {""} - _ADDRESS_WORDS
+
+
+@lru_cache(maxsize=512)
+def country_names(code: str) -> str:
+    """A country's names as words (CN: "china people s republic of china"), for PLACE_WEIGHT."""
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    if country is None:
+        return ""
+    return " ".join(filter(None, (country.name, getattr(country, "common_name", ""), getattr(country, "official_name", ""))))
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ import yaml
 from covscan.kb.loader import KBError
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "kb" / "data" / "party_names.yaml"
+CJK_NAMES_FILE = DATA_FILE.with_name("party_cjk_names.yaml")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _DOTTED = re.compile(r"\b(?:\w\.){2,}(?:\w\b)?")  # S.A., L.L.C., Z.T.E (the dots go, the letters stay)
@@ -51,7 +52,7 @@ class NameRules:
 
     def __init__(self, data: dict[str, Any]) -> None:
         forms = data["legal_forms"]
-        self.edge_only = {tuple(f.split()) for f in forms.get("edge_only", ())}
+        self.edge_only = {tuple(str(f).split()) for group in ("edge_only", "vessels") for f in forms.get(group, ())}
         legal = {tuple(str(f).split()) for group, items in forms.items() for f in items}
         self._legal = _by_first_word(legal)
         self._qualifiers = _by_first_word({tuple(str(q).split()) for q in data["qualifiers"]})
@@ -66,15 +67,53 @@ class NameRules:
             self._cjk[str(word)] = ("term", tuple(english))
         self._cjk_longest = max(map(len, self._cjk), default=1)
         self._cyrillic = str.maketrans({k: v for k, v in data["cyrillic"].items()})
+        self._russian = _by_first_word({tuple(str(k).split()) for k in data.get("cyrillic_terms", {})})
+        self._russian_words = {tuple(str(k).split()): tuple(v) for k, v in data.get("cyrillic_terms", {}).items()}
+        # The words of a listed name -> other names it is known by, each with where that comes from.
+        self.known_names: dict[tuple[str, ...], list[tuple[str, str]]] = {}
 
-    def form(self, text: str) -> NameForm:
+    def add_known_names(self, data: dict[str, Any], source: str) -> None:
+        """Other names of listed parties (party_cjk_names.yaml), by the words of the listed name."""
+        why = f"{source}: {data['source']} ({data['confidence']})"
+        for item in data["names"]:
+            self.known_names.setdefault(self.form(item["listed"]).tokens, []).extend((str(n), why) for n in item["cjk"])
+
+    def forms(self, text: str) -> list[NameForm]:
+        """The name's comparable forms: one, or for a name in Chinese characters two, its known words
+        in English (华为技术 -> huawei technology) and all in pinyin (中兴通讯 -> zhongxing tongxun),
+        as a master file may write either."""
+        first = self.form(text)
+        if "han" in first.scripts:
+            second = self.form(text, translate=False)
+        elif "cyrillic" in first.scripts:
+            legal = list(first.legal)
+            second = NameForm(tuple(self._without_forms(list(self._translated(first.tokens)), legal)) or first.tokens, tuple(legal), first.scripts)
+        else:
+            return [first]
+        return [first] if second.tokens == first.tokens else [first, second]
+
+    def _translated(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """Romanised Russian words in English where the table knows them."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            hit = _sequence_at(list(tokens), i, self._russian)
+            if hit:
+                out.extend(self._russian_words[hit])
+                i += len(hit)
+            else:
+                out.append(tokens[i])
+                i += 1
+        return tuple(out)
+
+    def form(self, text: str, translate: bool = True) -> NameForm:
         """The comparable form of one name (see the module docstring)."""
         text = unicodedata.normalize("NFKC", text).casefold()
         scripts: set[str] = set()
         legal: list[str] = []
         if _HAN.search(text):
             scripts.add("han")
-            text = _HAN.sub(lambda m: " " + " ".join(self._han_words(m.group(), legal)) + " ", text)
+            text = _HAN.sub(lambda m: " " + " ".join(self._han_words(m.group(), legal, translate)) + " ", text)
         if _CYRILLIC.search(text):
             scripts.add("cyrillic")
             text = text.translate(self._cyrillic)
@@ -83,12 +122,13 @@ class NameRules:
         text = _strip_marks(text.replace("&", " and "))
         words = [w for w in _NON_WORD.split(text) if w]
         kept = self._without_forms(words, legal)
-        tokens = tuple(self.english.get(w, w) for w in kept if w not in self.weak)
+        tokens = tuple(self.english.get(w, w) for w in kept)  # weak words stay, weighing little (ListIndex)
         return NameForm(tokens or tuple(words), tuple(legal), frozenset(scripts))
 
-    def _han_words(self, run: str, legal: list[str]) -> list[str]:
+    def _han_words(self, run: str, legal: list[str], translate: bool = True) -> list[str]:
         """A run of Chinese characters as words: known words by their English (longest first at each
-        place), legal forms set aside, the characters between them as one pinyin word each."""
+        place; by their pinyin unless `translate`), legal forms set aside, the characters between
+        them as one pinyin word each."""
         out: list[str] = []
         pending = ""
         i = 0
@@ -108,7 +148,7 @@ class NameRules:
             if kind == "legal":
                 legal.extend(words)
             elif kind == "term":
-                out.extend(words)
+                out.extend(words if translate else [pinyin(run[i:i + size])])
             i += size
         if pending:
             out.append(pinyin(pending))
@@ -166,9 +206,14 @@ def pinyin(han: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def load_name_rules(path: Path = DATA_FILE) -> NameRules:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return NameRules(data)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise KBError(f"{path.name}: {exc}") from None
+def load_name_rules(path: Path = DATA_FILE, cjk_path: Path = CJK_NAMES_FILE) -> NameRules:
+    for file in (path, cjk_path):
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            if file == path:
+                rules = NameRules(data)
+            else:
+                rules.add_known_names(data, file.name)
+        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+            raise KBError(f"{file.name}: {exc}") from None
+    return rules
