@@ -41,14 +41,14 @@ LEGAL = ["Co., Ltd.", "Ltd", "LLC", "Inc.", "Company Limited", "GmbH", "OOO", "J
 CITIES = ["Beijing", "Shanghai", "Shenzhen", "Moscow", "Tehran", "Dubai", "Hong Kong", "Istanbul", "Chicago", "Berlin", "Mumbai"]
 COUNTRIES = ["CN", "CN", "RU", "IR", "AE", "HK", "TR", "US", "DE", "IN", "China", "Russia"]
 NAIVE = """
-import csv, sys, time
+import csv, resource, sys, time
 from rapidfuzz import fuzz, process
 names = [n for n in open(sys.argv[1], encoding="utf-8").read().split("\\n") if n]
 rows = [r["Customer Name"] for r in csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8"))][: int(sys.argv[3])]
 t = time.perf_counter()
 for name in rows:
     process.extractOne(name, names, scorer=fuzz.WRatio, score_cutoff=90)
-print(len(rows) / (time.perf_counter() - t))
+print(len(rows) / (time.perf_counter() - t), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
@@ -141,14 +141,14 @@ def main() -> None:
         for rows in args.rows:
             parties = work / f"parties_{rows}.csv"
             build_parties(parties, rows, names, words, args.listed_share, args.seed)
-            # Each size in a fresh interpreter: ru_maxrss of RUSAGE_CHILDREN is the largest child so far,
-            # so run the sizes smallest first (the default order) for per-size peaks.
+            # ru_maxrss of RUSAGE_CHILDREN is the largest child so far: run the sizes smallest first
+            # (the default order) for per-size peaks; the naive script reports its own.
             wall, cpu, rss, _ = measured([sys.executable, "-m", "covscan.cli", "parties", str(parties), "--list", str(listed),
                                           "-o", str(work / "out.parquet"), "--fail-on", "never", "-q"])
             print(f"{rows:>10,} {'covscan':>8} {wall:>8.1f} {cpu:>8.1f} {rows / wall:>10,.0f} {rows / cpu:>11,.0f} {rss:>13,.0f}")
             sample = min(args.naive_sample, rows)
-            wall, cpu, rss, stdout = measured([sys.executable, "-c", NAIVE, str(work / "names.txt"), str(parties), str(sample)])
-            rate = float(stdout.strip())
+            _, _, _, stdout = measured([sys.executable, "-c", NAIVE, str(work / "names.txt"), str(parties), str(sample)])
+            rate, rss = map(float, stdout.split())
             print(f"{rows:>10,} {'naive':>8} {rows / rate:>8.0f} {'':>8} {rate:>10,.0f} {rate:>11,.0f} {rss:>13,.0f}   (extractOne WRatio on {sample:,} rows, extrapolated)")
 
 

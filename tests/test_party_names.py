@@ -153,3 +153,35 @@ def test_every_match_explains_its_score(index):
     m = index.match(Party("National Bank of Cuba", country="CU"))[0]
     assert "alias" in m.features and "country" in m.features
     assert "NATIONAL BANK OF CUBA" in m.explanation and "country CU" in m.explanation
+
+
+def test_a_chinese_name_has_a_translated_and_a_pinyin_form(rules):
+    translated, spoken = rules.forms("中兴通讯股份有限公司")
+    assert translated.tokens == ("zhongxing", "communication") and spoken.tokens == ("zhongxing", "tongxun")
+    assert rules.forms("Huawei") == [rules.form("Huawei")]
+
+
+def test_a_russian_name_has_a_romanised_and_an_english_form(rules):
+    romanised, english = rules.forms("ОАО «Российские железные дороги»")
+    assert romanised.tokens == ("rossiiskie", "zheleznye", "dorogi") and english.tokens == ("russian", "railways")
+    assert english.legal == ("oao",)
+
+
+def test_a_listed_chinese_organisation_is_found_by_its_chinese_name(rules):
+    index = ListIndex([_entry("CMIC", "30949", "INSPUR GROUP CO., LTD.", countries=["CN"]),
+                       _entry("EL", "x", "Inspiration Trading Group")], rules)
+    found = index.match(Party("浪潮集团有限公司", city="济南", country="CN"))
+    assert found and found[0].entry.entry_id == "30949" and found[0].score >= MATCH
+    assert "party_cjk_names.yaml" in found[0].explanation and "medium" in found[0].explanation
+
+
+def test_words_that_repeat_the_row_s_city_weigh_little(index):
+    plain = index.match(Party("China Telecom Moscow"))
+    placed = index.match(Party("China Telecom Moscow", city="Moscow"))
+    assert placed and placed[0].score > (plain[0].score if plain else 0.0)
+
+
+def test_a_one_word_alias_must_be_most_of_the_name(rules):
+    index = ListIndex([_entry("SDN", "15905", "MARIA III", ["SUNRISE"], kind="vessel")], rules)
+    assert not index.match(Party("Sunrise Medical LLC"))
+    assert index.match(Party("SUNRISE"))[0].entry.entry_id == "15905"

@@ -280,7 +280,7 @@ class HsCodeExtractor:
 
 
 @lru_cache(maxsize=1)
-def _iso_countries() -> dict[str, str]:
+def iso_countries() -> dict[str, str]:
     """Normalised country names and codes (ISO 3166, from pycountry) -> alpha-2 code."""
     import pycountry
 
@@ -288,12 +288,12 @@ def _iso_countries() -> dict[str, str]:
     for c in pycountry.countries:
         for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None), c.alpha_2, c.alpha_3):
             if name:
-                out.setdefault(_country_key(name), c.alpha_2)
-        out.setdefault(_country_key(c.name.split(",")[0]), c.alpha_2)  # "Taiwan, Province of China" -> Taiwan
+                out.setdefault(country_key(name), c.alpha_2)
+        out.setdefault(country_key(c.name.split(",")[0]), c.alpha_2)  # "Taiwan, Province of China" -> Taiwan
     return out
 
 
-def _country_key(text: str) -> str:
+def country_key(text: str) -> str:
     return " ".join(t for t in re.split(r"[^\w]+", fold(text)) if t and t != "_")
 
 
@@ -306,14 +306,14 @@ class CountryExtractor:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         raw = kb.raw
-        self.domestic = {_country_key(d) for d in raw.domestic_countries}
-        self.unknown = {_country_key(u) for u in raw.unknown_countries}
+        self.domestic = {country_key(d) for d in raw.domestic_countries}
+        self.unknown = {country_key(u) for u in raw.unknown_countries}
         self.assembled = [" ".join(m) for m in raw.assembled_markers]
-        self.aliases = {_country_key(name): code for name, code in raw.country_aliases.items()}
+        self.aliases = {country_key(name): code for name, code in raw.country_aliases.items()}
 
     def origin(self, value: str) -> tuple[str, str] | None:
         """(domestic | assembled-domestic | foreign, how it was read), or None for no country."""
-        key = _country_key(value)
+        key = country_key(value)
         if key in self.unknown:
             return None
         for marker in self.assembled:
@@ -328,7 +328,7 @@ class CountryExtractor:
         bare = _MADE_IN.sub("", key)
         if bare != key:
             return self.origin(bare)
-        code = self.aliases.get(key) or _iso_countries().get(key)
+        code = self.aliases.get(key) or iso_countries().get(key)
         if code is None and " " not in key and "/" not in value:
             return None
         if code is None:  # "China / Vietnam", "CN, TW": every part a country, any of them foreign
@@ -349,7 +349,7 @@ class CountryExtractor:
         for value in values:
             found = self.origin(value)
             if found is None:
-                note = None if _country_key(value) in self.unknown else "not a country covscan recognises; the record is treated as giving no country"
+                note = None if country_key(value) in self.unknown else "not a country covscan recognises; the record is treated as giving no country"
                 out.append(() if note is None else (Evidence("origin", field, value, rule="origin.unrecognised", note=note,
                                                              source="ISO 3166 (pycountry); categories.yaml"),))
                 continue

@@ -165,7 +165,7 @@ def _data_dir() -> Path:
     return Path(str(resources.files("covscan.kb") / "data"))
 
 
-def _require(obj: dict[str, Any], keys: tuple[str, ...], where: str, optional: tuple[str, ...] | None = None) -> None:
+def require_keys(obj: dict[str, Any], keys: tuple[str, ...], where: str, optional: tuple[str, ...] | None = None) -> None:
     """Required keys must be present and non-empty; with `optional`, any other key is a mistake
     (in YAML flow style an unquoted comma silently turns the rest of a value into a new key)."""
     missing = [k for k in keys if obj.get(k) in (None, "")]
@@ -177,13 +177,13 @@ def _require(obj: dict[str, Any], keys: tuple[str, ...], where: str, optional: t
             raise KBError(f"{where}: unknown key(s) {', '.join(map(str, unknown))} (quote values that contain commas)")
 
 
-def _check_confidence(value: Any, where: str) -> str:
+def check_confidence(value: Any, where: str) -> str:
     if value not in CONFIDENCE_LEVELS:
         raise KBError(f"{where}: confidence {value!r} is not one of {', '.join(CONFIDENCE_LEVELS)}")
     return str(value)
 
 
-def _check_date(value: Any, where: str) -> str:
+def check_date(value: Any, where: str) -> str:
     text = str(value)
     if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
         raise KBError(f"{where}: date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
@@ -199,7 +199,7 @@ def _check_date(value: Any, where: str) -> str:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
@@ -213,8 +213,8 @@ def _csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for i, row in enumerate(rows, start=2):
-        _require(row, required, f"{path.name} line {i}")
-        _check_confidence(row["confidence"], f"{path.name} line {i}")
+        require_keys(row, required, f"{path.name} line {i}")
+        check_confidence(row["confidence"], f"{path.name} line {i}")
     return rows
 
 
@@ -247,7 +247,7 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     from covscan.normalize import cjk_core, tokens
 
     root = data_dir or _data_dir()
-    manifest = _yaml(root / "manifest.yaml")
+    manifest = read_yaml(root / "manifest.yaml")
     # The party-screening rules (covscan parties) are read by their own modules but are part of the
     # knowledge base's version all the same.
     files = manifest["files"]["curated"] + manifest["files"]["identifiers"] + manifest["files"].get("parties", [])
@@ -263,31 +263,31 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
         raise KBError("manifest.yaml: missing as_of (what the data is complete through, e.g. the Covered List scrape date)")
 
     regimes: dict[str, Regime] = {}
-    for i, r in enumerate(_yaml(root / "regimes.yaml")["regimes"]):
+    for i, r in enumerate(read_yaml(root / "regimes.yaml")["regimes"]):
         where = f"regimes.yaml regime #{i + 1} ({r.get('id', '?')})"
-        _require(r, ("id", "name", "authority", "source", "date", "confidence", "effects", "relevant_in"), where)
+        require_keys(r, ("id", "name", "authority", "source", "date", "confidence", "effects", "relevant_in"), where)
         missing = [c for c in CONTEXTS if c not in r["effects"]]
         if missing:
             raise KBError(f"{where}: effects lack {', '.join(missing)}")
         regimes[r["id"]] = Regime(
-            r["id"], r["name"], r["authority"], r["source"], _check_date(r["date"], where),
-            _check_confidence(r["confidence"], where), dict(r["effects"]), tuple(r["relevant_in"]),
+            r["id"], r["name"], r["authority"], r["source"], check_date(r["date"], where),
+            check_confidence(r["confidence"], where), dict(r["effects"]), tuple(r["relevant_in"]),
             tuple(r.get("notes", ())), tuple(r.get("flags_in", ())),
         )
 
-    covered = _yaml(root / "covered_list.yaml")
+    covered = read_yaml(root / "covered_list.yaml")
     entries: list[Entry] = []
     for e in covered["entries"]:
         where = f"covered_list.yaml entry {e.get('entry', '?')}"
-        _require(e, ("entry", "entity", "listed_as", "covered", "date_added", "basis", "scope", "regimes", "source", "confidence"), where, ("named_entities", "exceptions", "notes"))
+        require_keys(e, ("entry", "entity", "listed_as", "covered", "date_added", "basis", "scope", "regimes", "source", "confidence"), where, ("named_entities", "exceptions", "notes"))
         if e["scope"] not in SCOPES:
             raise KBError(f"{where}: scope {e['scope']!r} is not one of {', '.join(sorted(SCOPES))}")
         for rid in e["regimes"]:
             if rid not in regimes:
                 raise KBError(f"{where}: unknown regime {rid!r}")
         entries.append(Entry(
-            int(e["entry"]), e["entity"], e["listed_as"], e["covered"], _check_date(e["date_added"], where),
-            e["basis"], e["scope"], tuple(e["regimes"]), e["source"], _check_confidence(e["confidence"], where),
+            int(e["entry"]), e["entity"], e["listed_as"], e["covered"], check_date(e["date_added"], where),
+            e["basis"], e["scope"], tuple(e["regimes"]), e["source"], check_confidence(e["confidence"], where),
             tuple(e.get("named_entities", ())), e.get("exceptions"), tuple(e.get("notes", ())),
         ))
 
@@ -297,11 +297,11 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     def add_names(node: Node, names: list[Any], where: str) -> None:
         for n in names:
             spec = n if isinstance(n, dict) else {"name": n}
-            _require(spec, ("name",), f"{where} name", ("confidence", "source", "standalone", "in_text"))
+            require_keys(spec, ("name",), f"{where} name", ("confidence", "source", "standalone", "in_text"))
             name = str(spec["name"])
             alias = Alias(
                 name, node.id, tokens(name), cjk_core(name),
-                _check_confidence(spec.get("confidence", node.confidence), f"{where} name {name!r}"),
+                check_confidence(spec.get("confidence", node.confidence), f"{where} name {name!r}"),
                 spec.get("source", node.source), bool(spec.get("standalone", False)), bool(spec.get("in_text", True)),
             )
             if not alias.tokens and not alias.cjk:
@@ -311,36 +311,36 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
     def add_memberships(node: Node, memberships: Any, where: str) -> None:
         """Listings under other regimes; the same schema for covered groups and other vendors."""
         for m in memberships:
-            _require(m, ("regime", "detail", "date", "source", "confidence"), f"{where} membership", ("until", "count"))
-            _check_confidence(m["confidence"], f"{where} membership")
+            require_keys(m, ("regime", "detail", "date", "source", "confidence"), f"{where} membership", ("until", "count"))
+            check_confidence(m["confidence"], f"{where} membership")
             if m["regime"] not in regimes:
                 raise KBError(f"{where}: membership names unknown regime {m['regime']!r}")
             node.memberships.append(dict(m))
 
-    for e in _yaml(root / "entities.yaml")["entities"]:
+    for e in read_yaml(root / "entities.yaml")["entities"]:
         where = f"entities.yaml entity {e.get('id', '?')}"
-        _require(e, ("id", "name", "source", "confidence", "names"), where, ("edges", "memberships"))
+        require_keys(e, ("id", "name", "source", "confidence", "names"), where, ("edges", "memberships"))
         if e["id"] in nodes:
             raise KBError(f"{where}: duplicate id")
-        node = Node(e["id"], e["name"], "covered-group", e["source"], _check_confidence(e["confidence"], where))
+        node = Node(e["id"], e["name"], "covered-group", e["source"], check_confidence(e["confidence"], where))
         for edge in e.get("edges", ()):
-            _require(edge, ("to", "relation", "confidence", "source"), f"{where} edge", ("since", "until"))
+            require_keys(edge, ("to", "relation", "confidence", "source"), f"{where} edge", ("since", "until"))
             if edge["relation"] not in RELATIONS_INHERITING | RELATIONS_REVIEW:
                 raise KBError(f"{where}: relation {edge['relation']!r} is unknown")
             node.edges.append(Edge(
-                edge["to"], edge["relation"], _check_confidence(edge["confidence"], f"{where} edge"), edge["source"],
+                edge["to"], edge["relation"], check_confidence(edge["confidence"], f"{where} edge"), edge["source"],
                 str(edge["since"]) if "since" in edge else None, str(edge["until"]) if "until" in edge else None,
             ))
         add_memberships(node, e.get("memberships", ()), where)
         nodes[node.id] = node
         add_names(node, e["names"], where)
 
-    for v in _yaml(root / "other_vendors.yaml")["vendors"]:
+    for v in read_yaml(root / "other_vendors.yaml")["vendors"]:
         where = f"other_vendors.yaml vendor {v.get('id', '?')}"
-        _require(v, ("id", "names", "source", "confidence"), where, ("trap", "lookalike_of", "reason", "memberships"))
+        require_keys(v, ("id", "names", "source", "confidence"), where, ("trap", "lookalike_of", "reason", "memberships"))
         first = v["names"][0]
         node = Node(v["id"], str(first["name"] if isinstance(first, dict) else first), "other-vendor", v["source"],
-                    _check_confidence(v["confidence"], where),
+                    check_confidence(v["confidence"], where),
                     trap=bool(v.get("trap")), lookalike_of=v.get("lookalike_of"), reason=v.get("reason"))
         if node.id in nodes:
             raise KBError(f"{where}: id also used in entities.yaml")
@@ -348,16 +348,16 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
         nodes[node.id] = node
         add_names(node, v["names"], where)
 
-    cats = _yaml(root / "categories.yaml")
+    cats = read_yaml(root / "categories.yaml")
     categories: list[CategoryTerm] = []
     category_rules: dict[str, CategoryRules] = {}
     hs_codes: list[HsCode] = []
     for c in cats["categories"]:
         where = f"categories.yaml category {c.get('id', '?')}"
-        _require(c, ("id", "entry", "terms", "source"), where)
+        require_keys(c, ("id", "entry", "terms", "source"), where)
         nodes[c["id"]] = Node(c["id"], c["id"], "category", c["source"], "high")
         for t in c["terms"]:
-            categories.append(CategoryTerm(c["id"], tokens(t["term"]), _check_confidence(t["confidence"], where), c["source"]))
+            categories.append(CategoryTerm(c["id"], tokens(t["term"]), check_confidence(t["confidence"], where), c["source"]))
         category_rules[c["id"]], codes = _category_rules(c, where, tokens)
         hs_codes += codes
 
@@ -375,7 +375,7 @@ def load_raw(data_dir: Path | None = None) -> RawKB:
             raise KBError(f"entities.yaml entity {node.id}: no edge and not a Covered List entity")
 
     identifiers = _load_identifiers(root, nodes)
-    scoring = _yaml(root / "scoring.yaml")
+    scoring = read_yaml(root / "scoring.yaml")
     return RawKB(
         version, regimes, entries, tuple(covered["covered_uses"]), nodes, aliases, identifiers, categories,
         frozenset(cats["domestic_countries"]), frozenset(cats["unknown_countries"]), scoring, file_digests,
@@ -400,7 +400,7 @@ def _load_pinyin(path: Path) -> dict[str, str]:
 
 def _category_rules(c: dict[str, Any], where: str, tokens: Any) -> tuple[CategoryRules, list[HsCode]]:
     """A category's components, accessories, homonyms, exceptions and HS codes, checked."""
-    _require(c, ("id", "entry", "terms", "source"), where,
+    require_keys(c, ("id", "entry", "terms", "source"), where,
              optional=("components", "accessories", "homonyms", "exceptions", "hs_codes", "hs_source"))
 
     def phrases(key: str, obj: dict[str, Any] = c) -> tuple[tuple[str, ...], ...]:
@@ -412,15 +412,15 @@ def _category_rules(c: dict[str, Any], where: str, tokens: Any) -> tuple[Categor
     exceptions = []
     for x in c.get("exceptions") or ():
         xwhere = f"{where} exception {x.get('id', '?')}"
-        _require(x, ("id", "when", "text", "source", "confidence"), xwhere, optional=("unless",))
+        require_keys(x, ("id", "when", "text", "source", "confidence"), xwhere, optional=("unless",))
         exceptions.append(CategoryException(x["id"], phrases("when", x), phrases("unless", x), x["text"], x["source"],
-                                            _check_confidence(x["confidence"], xwhere)))
+                                            check_confidence(x["confidence"], xwhere)))
     codes = []
     for h in c.get("hs_codes") or ():
         digits = re.sub(r"\D", "", str(h.get("code", "")))
         if len(digits) < 4:
             raise KBError(f"{where}: HS code {h.get('code')!r} needs at least 4 digits")
-        codes.append(HsCode(digits, c["id"], str(h.get("what", "")), _check_confidence(h.get("confidence"), where),
+        codes.append(HsCode(digits, c["id"], str(h.get("what", "")), check_confidence(h.get("confidence"), where),
                             str(c.get("hs_source") or c["source"])))
     return CategoryRules(phrases("components"), phrases("accessories"), phrases("homonyms"), tuple(exceptions)), codes
 

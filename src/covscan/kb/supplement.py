@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from covscan.kb import KBError, KnowledgeBase
-from covscan.kb.loader import _check_confidence, _check_date, _data_dir, _require, _yaml
+from covscan.kb.loader import check_confidence, check_date, _data_dir, require_keys, read_yaml
 from covscan.normalize import tokens
 
 Phrase = tuple[str, ...]
@@ -83,14 +83,14 @@ def _entry(obj: Any, keys: tuple[str, ...], optional: tuple[str, ...], where: st
     """A mapping with these keys and no others, and a known confidence (the loader's checks)."""
     if not isinstance(obj, dict):
         raise KBError(f"{where}: expected a mapping")
-    _require(obj, keys, where, optional=optional)
-    _check_confidence(obj["confidence"], where)
+    require_keys(obj, keys, where, optional=optional)
+    check_confidence(obj["confidence"], where)
     return obj
 
 
 def _day(value: Any, where: str) -> str:
     """A full date (YYYY-MM-DD)."""
-    text = _check_date(value, where)
+    text = check_date(value, where)
     if len(text) != 10:
         raise KBError(f"{where}: date {text!r} is not YYYY-MM-DD")
     return text
@@ -98,7 +98,7 @@ def _day(value: Any, where: str) -> str:
 
 def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Supplement:
     root = data_dir or kb.raw.data_dir or _data_dir()
-    covered = _yaml(root / "covered_list.yaml")
+    covered = read_yaml(root / "covered_list.yaml")
     entries = {e.entry: e for e in kb.entries}
     approvals = []
     for i, a in enumerate(covered.get("conditional_approvals") or ()):
@@ -116,12 +116,12 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
             if tokens(s) not in names:
                 raise KBError(f"{where}: series {s!r} is not a name of {holder.id} (series are recognised as the holder's names)")
         approvals.append(ConditionalApproval(
-            str(a["id"]), int(a["entry"]), entry.entity, holder.id, _check_date(a["date"], where),
+            str(a["id"]), int(a["entry"]), entry.entity, holder.id, check_date(a["date"], where),
             _day(a["until"], where) if a.get("until") else None, series, str(a["detail"]),
             str(a["source"]), str(a["confidence"]),
         ))
 
-    cats = _yaml(root / "categories.yaml")
+    cats = read_yaml(root / "categories.yaml")
     not_equipment = []
     for i, n in enumerate(cats.get("not_equipment") or ()):
         where = f"categories.yaml not_equipment #{i + 1} ({n.get('id', '?') if isinstance(n, dict) else '?'})"
@@ -131,7 +131,7 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
             raise KBError(f"{where}: an empty word in terms")
         not_equipment.append(NotEquipment(str(n["id"]), terms, str(n["text"]), str(n["source"]), str(n["confidence"])))
 
-    vendors = _yaml(root / "other_vendors.yaml")
+    vendors = read_yaml(root / "other_vendors.yaml")
     sellers = {}
     for i, s in enumerate(vendors.get("sellers") or ()):
         where = f"other_vendors.yaml seller #{i + 1} ({s.get('vendor', '?') if isinstance(s, dict) else '?'})"
@@ -139,7 +139,7 @@ def load_supplement(kb: KnowledgeBase, data_dir: Path | None = None) -> Suppleme
         node = kb.nodes.get(s["vendor"])
         if node is None or node.kind != "other-vendor":
             raise KBError(f"{where}: {s['vendor']!r} is not a vendor of other_vendors.yaml")
-        sellers[node.id] = Seller(node.id, str(s["what"]), _check_date(s["date"], where), str(s["source"]), str(s["confidence"]))
+        sellers[node.id] = Seller(node.id, str(s["what"]), check_date(s["date"], where), str(s["source"]), str(s["confidence"]))
     return Supplement(tuple(approvals), tuple(not_equipment), sellers)
 
 

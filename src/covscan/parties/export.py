@@ -33,15 +33,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from covscan.evidence.origin import _country_key, _iso_countries
+from covscan.evidence.origin import country_key, iso_countries
 from covscan.kb.loader import (
     CONFIDENCE_LEVELS,
     KBError,
     Node,
-    _check_confidence,
-    _check_date,
-    _require,
-    _yaml,
+    check_confidence,
+    check_date,
+    require_keys,
+    read_yaml,
 )
 from covscan.lists.countries import country_code as list_country_code
 
@@ -235,7 +235,7 @@ def _weakest(confidences: Sequence[str]) -> str:
 
 
 def _date(value: Any, where: str) -> dt.date:
-    text = _check_date(value, where)
+    text = check_date(value, where)
     if len(text) != 10:
         raise KBError(f"{where}: date {text!r} must be a full date YYYY-MM-DD")
     return dt.date.fromisoformat(text)
@@ -268,13 +268,13 @@ class ExportRules:
         unknown = sorted(set(data) - set(_TOP_KEYS))
         if unknown:
             raise KBError(f"{FILE}: unknown key(s) {', '.join(map(str, unknown))}")
-        _require(dict(data), ("as_of", "covers_from", "answer_bounds", "review_match", "country_groups", "end_uses", "rules"), FILE)
+        require_keys(dict(data), ("as_of", "covers_from", "answer_bounds", "review_match", "country_groups", "end_uses", "rules"), FILE)
         self.as_of = _date(data["as_of"], f"{FILE} as_of")
         self.covers_from = _date(data["covers_from"], f"{FILE} covers_from")
         self.bounds = self._read_bounds(data["answer_bounds"])
         self.review_cap = _answer(data["review_match"], f"{FILE} review_match")
-        self.aliases = {_country_key(k): str(v) for k, v in (data.get("country_aliases") or {}).items()}
-        self.ambiguous = frozenset(_country_key(a) for a in data.get("ambiguous_countries") or ())
+        self.aliases = {country_key(k): str(v) for k, v in (data.get("country_aliases") or {}).items()}
+        self.ambiguous = frozenset(country_key(a) for a in data.get("ambiguous_countries") or ())
         self.groups = self._read_groups(data["country_groups"])
         self.end_uses = self._read_end_uses(data["end_uses"])
         self.kb_memberships = {str(k): str(v) for k, v in (data.get("kb_memberships") or {}).items()}
@@ -308,14 +308,14 @@ class ExportRules:
         groups: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
         for g in raw:
             where = f"{FILE} country group {g.get('id', '?')!r}"
-            _require(g, ("id", "name", "members"), where, ())
+            require_keys(g, ("id", "name", "members"), where, ())
             members: dict[str, tuple[str, str]] = {}
             for m in g["members"]:
-                _require(m, ("country", "confidence", "source"), f"{where} member", ())
+                require_keys(m, ("country", "confidence", "source"), f"{where} member", ())
                 code = str(m["country"])
                 if not re.fullmatch(r"[A-Z]{2}", code):
                     raise KBError(f"{where}: {code!r} is not an ISO alpha-2 code (quote NO for Norway)")
-                members[code] = (_check_confidence(m["confidence"], f"{where} member {code}"), str(m["source"]))
+                members[code] = (check_confidence(m["confidence"], f"{where} member {code}"), str(m["source"]))
             if g["id"] in groups:
                 raise KBError(f"{where}: duplicate id")
             groups[g["id"]] = (str(g["name"]), members)
@@ -325,7 +325,7 @@ class ExportRules:
     def _read_end_uses(raw: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
         out = {}
         for eid, spec in raw.items():
-            _require(spec, ("name", "terms"), f"{FILE} end use {eid!r}", ())
+            require_keys(spec, ("name", "terms"), f"{FILE} end use {eid!r}", ())
             out[str(eid)] = (str(spec["name"]), tuple(dict.fromkeys(_words(t) for t in (eid, *spec["terms"]))))
         return out
 
@@ -334,19 +334,19 @@ class ExportRules:
         seen: set[str] = set()
         for i, r in enumerate(raw):
             where = f"{FILE} rule {r.get('id') or '#' + str(i + 1)!r}"
-            _require(r, _RULE_KEYS, where, _RULE_OPTIONAL)
+            require_keys(r, _RULE_KEYS, where, _RULE_OPTIONAL)
             if not re.fullmatch(r"[a-z0-9_]+", str(r["id"])) or r["id"] in seen:
                 raise KBError(f"{where}: id must be unique lower_snake_case")
             seen.add(r["id"])
             for j, f in enumerate(r.get("facts") or ()):
-                _require(f, ("text", "source", "confidence"), f"{where} fact #{j + 1}", ())
-                _check_confidence(f["confidence"], f"{where} fact #{j + 1}")
+                require_keys(f, ("text", "source", "confidence"), f"{where} fact #{j + 1}", ())
+                check_confidence(f["confidence"], f"{where} fact #{j + 1}")
             effective = _date(r["effective"], f"{where} effective")
             until = _date(r["until"], f"{where} until") if r.get("until") else None
             phases = tuple(self._read_phase(p, f"{where} phase #{j + 1}") for j, p in enumerate(r.get("phases") or ()))
             rules.append(_Rule(
                 str(r["id"]), str(r["name"]), str(r["citation"]), effective, until,
-                _check_confidence(r["confidence"], where), str(r["source"]), _answer(r["outcome"], f"{where} outcome"),
+                check_confidence(r["confidence"], where), str(r["source"]), _answer(r["outcome"], f"{where} outcome"),
                 str(r["requirement"]), str(r.get("policy") or ""), self._read_conditions(r["applies_when"], where), phases,
                 self._read_entry_text(r["from_entry"], where) if r.get("from_entry") else None,
             ))
@@ -354,13 +354,13 @@ class ExportRules:
 
     @staticmethod
     def _read_phase(p: Any, where: str) -> _Phase:
-        _require(p, ("from", "outcome", "confidence", "source"), where, ("until", "note"))
+        require_keys(p, ("from", "outcome", "confidence", "source"), where, ("until", "note"))
         return _Phase(_date(p["from"], where), _date(p["until"], where) if p.get("until") else None,
-                      _answer(p["outcome"], where), _check_confidence(p["confidence"], where), str(p["source"]), str(p.get("note") or ""))
+                      _answer(p["outcome"], where), check_confidence(p["confidence"], where), str(p["source"]), str(p.get("note") or ""))
 
     @staticmethod
     def _read_entry_text(spec: Any, where: str) -> _EntryText:
-        _require(spec, ("all_items", "narrower_outcome"), f"{where} from_entry", ("narrower",))
+        require_keys(spec, ("all_items", "narrower_outcome"), f"{where} from_entry", ("narrower",))
         compile_all = ExportRules._patterns
         return _EntryText(compile_all(spec["all_items"], f"{where} from_entry"), compile_all(spec.get("narrower") or (), f"{where} from_entry"),
                           _answer(spec["narrower_outcome"], f"{where} from_entry"))
@@ -429,10 +429,10 @@ class ExportRules:
     def country(self, text: str) -> str | None:
         """ISO alpha-2 code of a destination given as an alpha-2 or alpha-3 code or a name; None when it
         names no country or an ambiguous one ("Korea", "Congo")."""
-        key = _country_key(text)
+        key = country_key(text)
         if not key or key in self.ambiguous:
             return None
-        return self.aliases.get(key) or list_country_code(text.strip()) or _iso_countries().get(key)
+        return self.aliases.get(key) or list_country_code(text.strip()) or iso_countries().get(key)
 
     def read_end_uses(self, text: str) -> frozenset[str]:
         """The end-use ids a stated end use names (its id, or any of its terms as whole words)."""
@@ -634,4 +634,4 @@ def _installed_nodes() -> Mapping[str, Node]:
 def load_export_rules(path: Path | str | None = None) -> ExportRules:
     """The rules of export_controls.yaml (the installed file by default), read and checked once."""
     file = Path(path) if path else Path(str(resources.files("covscan.kb") / "data" / FILE))
-    return ExportRules(_yaml(file))
+    return ExportRules(read_yaml(file))
