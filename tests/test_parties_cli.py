@@ -134,3 +134,34 @@ def test_help_teaches(cli):
     code, stdout, _ = cli("parties", "--help")
     text = " ".join(stdout.replace("│", " ").split())
     assert code == 0 and "--list" in text and "Example" in text and "export check" in text
+
+
+def test_without_list_it_screens_the_lists_data_update_installed(cli, tmp_path, monkeypatch):
+    from tests.test_data_update import source_folder
+
+    monkeypatch.setenv("COVSCAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert cli("data", "update", "--from", str(source_folder(tmp_path / "official")))[0] == 0
+    path = write_csv(tmp_path / "customers.csv", ["Customer Name", "Country"], [["China Telecom Corp., Ltd.", "CN"], ["Acme", "US"]])
+    out = tmp_path / "o.jsonl"
+    code, _, err = cli("parties", str(path), "-o", str(out), "-q")
+    rows = read_jsonl(out)
+    assert "no restricted-party list is installed" not in err
+    assert rows[0]["matches"][0]["entry_id"] == "30882" and rows[0]["matches"][0]["list"] == "CMIC"
+    assert rows[1]["verdict"] == "clear" and code == 1
+
+
+@needs_fixtures
+def test_order_lines_get_an_export_check(cli, tmp_path):
+    path = write_csv(tmp_path / "orders.csv", ["Order No", "Ship To Name", "Ship To Country", "ECCN", "End Use"], [
+        ["1", "Haji Khalil Construction Company", "AF", "EAR99", ""],
+        ["2", "Acme Widgets GmbH", "DE", "EAR99", ""],
+        ["3", "Acme Widgets GmbH", "DE", "", ""],
+    ])
+    out = tmp_path / "o.jsonl"
+    code, stdout, _ = cli("parties", str(path), *LISTS, "-o", str(out))
+    assert "eccn='ECCN'" in stdout and "destination='Ship To Country'" in stdout
+    listed, clean, unknown = (r["export_check"] for r in read_jsonl(out))
+    assert listed["license_required"] == "yes" and "entity_list" in {r["id"] for r in listed["rules"]}
+    assert any("77 FR 25055" in r["citation"] for r in listed["rules"])  # the entry's own notice
+    assert clean["license_required"] == "no" and unknown["license_required"] == "unknown"

@@ -68,7 +68,7 @@ HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 # `name` may take a second column: SAP's Name 1 / Name 2 split one name over two fields.
 PARTY_FIELDS = Vocabulary(HEADER_NAMES, HEADER_WORDS, multi=frozenset({"name", "alias", "address", "identifier", "given_name"}),
-                          screening=frozenset({"name", "alias", "identifier", "family_name"}))
+                          screening=frozenset({"name", "alias", "identifier", "family_name", "given_name"}))
 
 _ECCN = re.compile(r"^\s*(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9.]+)?|EAR99)\s*$", re.I)
 _HTS = re.compile(r"^\s*[0-9]{4}(?:\.?[0-9]{2}){1,3}\s*$")

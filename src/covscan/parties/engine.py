@@ -30,7 +30,7 @@ from covscan.parties.match import MATCH, REVIEW, ListIndex, Party, PartyMatch
 ORDER_FIELDS = ("eccn", "hs_code", "destination", "end_use")
 PARTY_FIELDS = ("name", "family_name", "given_name", "alias", "address", "city", "country", "identifier")
 KEY_FIELDS = (*PARTY_FIELDS, *ORDER_FIELDS)  # a row's finding depends on these and on nothing else
-SCREENED = ("name", "family_name", "alias", "identifier")  # a row needs one of these to be screened
+SCREENED = ("name", "family_name", "given_name", "alias", "identifier")  # a row needs one of these to be screened
 _BLANK = " \t\r\n\u00a0\u3000"
 
 
@@ -56,7 +56,6 @@ class PartyEngine:
         self.finding_json: list[str] = []
         self._by_key: dict[tuple[str, ...], int] = {}
         self._shared: dict[bool, int] = {}  # the one finding of every clear row (and of every empty one)
-        self.extracted = 0
 
     # ------------------------------------------------------------------ FindingTable
 
@@ -128,7 +127,6 @@ class PartyEngine:
         found = self._by_key.get(key)
         if found is not None:
             return found
-        self.extracted += 1
         value = dict(zip(KEY_FIELDS, key))
         party = Party(value["name"].replace("\x1f", " "), value["address"].replace("\x1f", " "), value["city"].replace("\x1f", " "),
                       party_country(value["country"].split("\x1f")[0]), tuple(v for v in value["identifier"].split("\x1f") if v.strip()))
@@ -240,7 +238,7 @@ class PartyEngine:
         }
         if e.parent:
             out.update(parent=e.parent, relation=e.relation, affiliation=self._affiliation(e))
-        if e.list_code == "KB":
+        if e.list_code == LIST_CODE:
             out["confidence"] = e.confidence
         return out
 
@@ -249,11 +247,12 @@ class PartyEngine:
         out = [Evidence("party-name", column, party.name, target=m.entry.entry_id, entity=m.entry.name, relation=m.entry.list_code,
                         matched=m.matched_name, rule=f"party.{m.entry.list_code}", confidence=m.score,
                         source=m.entry.source_list_url or m.entry.source, note=m.explanation)]
-        for feature in ("country", "address", "identifier"):
+        observed = {"country": party.country, "address": f"{party.address} {party.city}".strip(), "identifier": ", ".join(party.identifiers)}
+        for feature, value in observed.items():
             if feature in m.features:
-                where = self._columns(feature if feature != "address" else "address")
-                out.append(Evidence(f"party-{feature}", where[0] if where else feature, getattr(party, feature, "") if feature != "identifier" else ", ".join(party.identifiers),
-                                    matched=m.entry.list_code, rule=f"party.{feature}", confidence=m.features[feature], source=m.entry.source_list_url))
+                where = self._columns(feature)
+                out.append(Evidence(f"party-{feature}", where[0] if where else feature, value, matched=m.entry.list_code,
+                                    rule=f"party.{feature}", confidence=m.features[feature], source=m.entry.source_list_url))
         return out
 
 

@@ -1,20 +1,20 @@
 """Matching one party against the lists: blocking, then a score built from explained features.
 
 Blocking: every word of every listed name (and every run of two or three short words joined, so
-"Hai Kang" meets "Haikang") is indexed, with its one-letter deletions for words of six letters or
-more, so a party meets only the names that share a word with it, allowing a typo. The candidates
-are ranked by the weight of the words they share and only the best few are scored.
+"Hai Kang" meets "Haikang") is indexed, with its one-letter deletions and its form without doubled
+letters, so a party meets only the names that share a word with it, allowing a typo. The weight of
+the words each name shares is summed in numpy, an upper bound of its score drops the names that
+cannot reach REVIEW, and only the best few are scored.
 
-Scoring (each part is a feature in the output, with the words behind it):
+Scoring (each part is a feature in the output, with the words behind it; docs/parties.md has the figures):
 - `name`: words aligned one to one regardless of order, each pair scored by an edit-distance
   similarity whose tolerance grows with word length; each word weighs by how rare it is across the
   lists (Technology, Trading, International count little). How much of the listed name is found
   counts more than how much of the party's name is explained, so "Huawei Technologies Co., Ltd.
-  Beijing Branch" still matches "Huawei Technologies".
+  Beijing Branch" still matches "Huawei Technologies"; a one-word name must be most of the party's.
 - `alias`: set when the best name is one of the entry's aliases.
-- `country`: the party's country among the entry's countries corroborates; a country the entry
-  does not have contradicts.
-- `address`: words of the party's address and city found in the entry's addresses confirm a
+- `country`: the party's country among the entry's countries corroborates; another contradicts, mildly.
+- `address`: distinctive words of the party's address found in the entry's addresses confirm a
   partial name.
 - `identifier`: a registration, tax or other number the entry lists decides.
 - `kind`: a name written with a legal form (a company) against a listed individual lowers the score.
@@ -45,7 +45,7 @@ NAME_OF_ENTRY = 0.65  # the share of the name score that comes from the listed n
 COUNTRY_CORROBORATES = 0.03
 COUNTRY_CONTRADICTS = 0.05
 ADDRESS_CONFIRMS = 0.15  # times the share of the party's address words found in the listing's addresses
-PLACE_WEIGHT = 0.1
+PLACE_WEIGHT = 0.1  # a party's word that repeats its own city or country ("Moscow Office")
 MOST_ADDED = 0.2  # the most a country and an address add to a name's score (see _judge)
 _ID_CHARS = re.compile(r"[^0-9A-Za-z]")
 
