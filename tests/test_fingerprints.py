@@ -142,13 +142,13 @@ def test_ordinary_banners_stay_clear(service):
 )
 def test_sysdescr_naming_another_vendor_overrules_a_covered_enterprise_number(descr, vendor):
     """1.3.6.1.4.1.2011.x is Huawei's enterprise number; a sysDescr of the same reply that plainly
-    names Cisco (or H3C, which used Huawei's subtree as Huawei-3Com) keeps it from deciding."""
+    names Cisco (or H3C, which used Huawei's subtree as Huawei-3Com) overrules it: clear."""
     snmp = {"port": 161, "protocol": "udp", "snmp_sysobjectid": "1.3.6.1.4.1.2011.10.1.2", "snmp_sysdescr": descr}
     finding = screen(snmp)
-    assert finding.verdict.value == "review", finding.explanation
-    assert finding.entity == "huawei" and finding.confidence < KB.scoring["decide_at"]
-    assert [e.target for e in finding.conflicts] == [vendor]
-    assert "conflicting evidence" in finding.explanation
+    assert finding.verdict.value == "clear", finding.explanation
+    assert [e.rule for e in finding.conflicts] == ["pen.2011"]  # the number is shown as overruled, not hidden
+    assert "enterprise number for Huawei" in finding.explanation and "not enough on its own" in finding.explanation
+    assert any(e.target == vendor for e in finding.evidence)
     pen = next(e for e in finding.evidence if e.rule == "pen.2011")
     assert pen.value == "1.3.6.1.4.1.2011.10.1.2" and "names" in (pen.note or "")
     # the number alone, or with a sysDescr that agrees, still decides

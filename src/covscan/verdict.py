@@ -369,7 +369,9 @@ class Fuser:
                why: str | None = None, entity_evidence: list[Evidence] | None = None) -> Finding:
         if why is None:
             if overruled and counter:
-                why = f"{counter[0].matched!r} is a known vendor that is not covered; the generic model pattern for {self._name(overruled[0].entity)} is not enough on its own"
+                weak = overruled[0]
+                what = "the enterprise number" if weak.signal.endswith("sysobjectid") else "the generic model pattern"
+                why = f"{counter[0].matched!r} is a known vendor that is not covered; {what} for {self._name(weak.entity)} is not enough on its own"
             elif counter:
                 note = counter[0].note or "known vendor that is not covered"
                 why = f"{counter[0].matched!r}: {note}"

@@ -45,7 +45,8 @@ SLOT_READERS: dict[str, tuple[str, ...]] = {
 }
 SHORT_WORDS = 3  # a title or sysDescr of at most this many words may be just a model
 # When a sysDescr plainly names a vendor that is not covered, a covered vendor's enterprise number
-# in the same reply keeps this share of its confidence: it no longer decides on its own.
+# in the same reply keeps this share of its confidence and needs corroboration: the other vendor's
+# name overrules it.
 PEN_CONTRADICTED = 0.5
 
 
@@ -171,7 +172,8 @@ class ObservationExtractor:
         for e in found:
             if e.entity and not any(s.entity == e.entity for s in said):
                 named = self.kb.display_name(others[0].target)
-                e = replace(e, confidence=round(e.confidence * PEN_CONTRADICTED, 4),
+                # It needs corroboration now: against the other vendor's name alone it is overruled.
+                e = replace(e, confidence=round(e.confidence * PEN_CONTRADICTED, 4), corroborate=True,
                             note=f"the sysDescr of the same reply names {named} ({descr[:80]!r}): the enterprise number alone does not decide")
             out.append(e)
         return out
