@@ -165,3 +165,17 @@ def test_order_lines_get_an_export_check(cli, tmp_path):
     assert listed["license_required"] == "yes" and "entity_list" in {r["id"] for r in listed["rules"]}
     assert any("77 FR 25055" in r["citation"] for r in listed["rules"])  # the entry's own notice
     assert clean["license_required"] == "no" and unknown["license_required"] == "unknown"
+
+
+@needs_fixtures
+def test_a_kyc_file_with_split_names_and_dates_of_birth(cli, tmp_path):
+    path = write_csv(tmp_path / "kyc.csv", ["Client Ref", "Surname", "Given Name(s)", "Date of Birth"], [
+        ["K1", "Abbas", "Abu", "10 Dec 1948"],
+        ["K2", "Abbas", "Abu", "1990-01-01"],
+    ])
+    out = tmp_path / "o.jsonl"
+    _, stdout, _ = cli("parties", str(path), "--list", str(SDN), "-o", str(out), "--fail-on", "never")
+    assert "family_name='Surname'" in stdout and "date_of_birth='Date of Birth'" in stdout
+    born, other = read_jsonl(out)
+    assert born["matches"][0]["name"] == "ABBAS, Abu" and born["matches"][0]["features"]["date_of_birth"] == 1.0
+    assert not other["matches"] or other["matches"][0]["score"] < born["matches"][0]["score"]

@@ -185,3 +185,23 @@ def test_a_one_word_alias_must_be_most_of_the_name(rules):
     index = ListIndex([_entry("SDN", "15905", "MARIA III", ["SUNRISE"], kind="vessel")], rules)
     assert not index.match(Party("Sunrise Medical LLC"))
     assert index.match(Party("SUNRISE"))[0].entry.entry_id == "15905"
+
+
+@pytest.mark.parametrize("written, iso", [
+    ("1962", "1962"), ("1980-02-08", "1980-02-08"), ("10 Dec 1948", "1948-12-10"), ("circa 1955", "1955"),
+    ("12-Feb-1973", "1973-02-12"), ("01/09/1986", "1986"), ("Dec 1948", "1948"), ("unknown", ""),
+])
+def test_dates_of_birth_read_as_the_lists_and_files_write_them(written, iso):
+    from covscan.lists.births import birth_date
+
+    assert birth_date(written) == iso
+
+
+def test_a_date_of_birth_corroborates_or_contradicts_a_listed_person(rules):
+    index = ListIndex([_entry("SDN", "22623", "SUN, Wei", kind="individual", countries=["CN"])], rules)
+    index.entries[0] = ListEntry("SDN", "SDN list", "22623", "SUN, Wei", (), "individual", births=("1982-07-01",))
+    same = index.match(Party("Wei Sun", birth="1982-07-01"))[0]
+    assert same.features["date_of_birth"] == 1.0 and "is the listing's" in same.explanation
+    assert index.match(Party("Wei Sun", birth="1982"))[0].features["date_of_birth"] == 0.5
+    other = index.match(Party("Wei Sun", birth="1990-03-03"))
+    assert not other or (other[0].features["date_of_birth"] == 0.0 and other[0].score < same.score)

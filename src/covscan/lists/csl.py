@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from covscan.lists.births import birth_date
 from covscan.lists.countries import country_code
 from covscan.lists.model import Address, ListEntry, ListIdentifier
 from covscan.lists.ofac import classify, identifier, linked_to
@@ -136,7 +137,8 @@ def _flat(record: list[str], column: dict[str, int]) -> Fields:
 
 def _structured(record: dict) -> Fields:
     def get(name: str) -> str:
-        return _text(record.get(name))
+        value = record.get(name)
+        return "; ".join(_strings(value)) if isinstance(value, list) else _text(value)
 
     addresses = [a for a in map(_json_address, _list(record.get("addresses"))) if a]
     ids, countries = _ids((_text(i.get("type")), _text(i.get("number")), _text(i.get("country")))
@@ -162,6 +164,7 @@ def _add(rows: Rows, entries: list[ListEntry], where: str, path: Path, fields: F
         list_code=code, list_name=source, entry_id=get("_id") or get("id") or get("entity_number") or f"{code}:{name}",
         name=name, aliases=_aliases(name, alt_names), kind=get("type").lower(), programs=tuple(programs),
         addresses=tuple(addresses), identifiers=tuple(dict.fromkeys(identifiers)), countries=tuple(dict.fromkeys(c for c in codes if c)),
+        births=tuple(dict.fromkeys(d for t in _split(get("dates_of_birth")) if (d := birth_date(t)))),
         license_requirement=get("license_requirement"), license_policy=get("license_policy"),
         federal_register_notice=get("federal_register_notice"), start_date=get("start_date"),
         source_list_url=get("source_list_url"), remarks=remarks, parent=parent, relation="linked to" if parent else "",

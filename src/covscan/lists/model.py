@@ -47,6 +47,7 @@ class ListEntry:
     addresses: tuple[Address, ...] = ()
     identifiers: tuple[ListIdentifier, ...] = ()
     countries: tuple[str, ...] = ()
+    births: tuple[str, ...] = ()  # dates of birth, ISO (YYYY-MM-DD, or YYYY where only the year is given)
     license_requirement: str = ""
     license_policy: str = ""
     federal_register_notice: str = ""

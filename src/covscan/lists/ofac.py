@@ -22,6 +22,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as DefusedET
 
+from covscan.lists.births import birth_date
 from covscan.lists.countries import country_code
 from covscan.lists.model import Address, ListEntry, ListIdentifier
 from covscan.lists.snapshot import ListSnapshot, Rows
@@ -71,6 +72,7 @@ _REMARK_ID = re.compile(
     r"(?P<value>.+?)(?: \((?P<country>[^()]+)\))?(?: (?:issued|expires) .*)?")
 _REMARK_COUNTRY = re.compile(r"(?:alt\. )?(?:nationality|citizen|Nationality of Registration) (.+)")
 _REMARK_AKA = re.compile(r"[afn]\.k\.a\.,? '(.+)'")
+_REMARK_BIRTH = re.compile(r"(?:^|; )(?:alt\. )?DOB ([^;]+)")  # "DOB 10 Dec 1948", "alt. DOB circa 1955"
 # Structured id kinds (the XML's, the CSL's) that describe rather than identify the party.
 _DESCRIPTIVE = re.compile(r"date|directive|information|sanction|prohibited|determination|gender|type|issuer name|"
                           r"nationality|flag|aircraft model|aircraft operator|equity ticker|caatsa|[:-]$", re.IGNORECASE)
@@ -245,7 +247,8 @@ def _legacy_entry(path: Path, record: list[str], aliases: list[str], addresses: 
     if call_sign:
         identifiers.insert(0, ListIdentifier("Call Sign", call_sign))
     return _entry(path, ent, name, kind or "entity", programs, [*aliases, *weak], addresses, identifiers,
-                  [*(a.country_code for a in addresses), country_code(flag), *countries], remarks, consolidated, "")
+                  [*(a.country_code for a in addresses), country_code(flag), *countries], remarks, consolidated, "",
+                  [birth_date(d) for d in _REMARK_BIRTH.findall(remarks)])
 
 
 def _from_remarks(remarks: str) -> tuple[list[ListIdentifier], list[str], list[str]]:
@@ -329,9 +332,10 @@ def _xml_entry(path: Path, element: Element, consolidated: bool, as_of: str) -> 
     for list_name in ("nationalityList", "citizenshipList"):
         countries += [country_code(_text(_children(item), "country")) for item in _items(fields, list_name)]
     kind = _text(fields, "sdnType").lower()
+    births = [birth_date(_text(_children(item), "dateOfBirth")) for item in _items(fields, "dateOfBirthList")]
     return _entry(path, uid, _name(fields), kind, programs, aliases, addresses, identifiers,
                   [*(a.country_code for a in addresses), country_code(_text(vessel, "vesselFlag")), *countries],
-                  _text(fields, "remarks"), consolidated, as_of)
+                  _text(fields, "remarks"), consolidated, as_of, births)
 
 
 def _xml_address(parts: dict[str, Element]) -> Address | None:
@@ -383,13 +387,14 @@ def _address(lines: list[str], city: str, country: str) -> Address | None:
 
 def _entry(path: Path, ent: str, name: str, kind: str, programs: tuple[str, ...], aliases: list[str],
            addresses: list[Address], identifiers: list[ListIdentifier], countries: list[str], remarks: str,
-           consolidated: bool, as_of: str) -> ListEntry:
+           consolidated: bool, as_of: str, births: list[str] = ()) -> ListEntry:
     code = consolidated_code(programs) if consolidated else "SDN"
     parent = linked_to(remarks)
     return ListEntry(
         list_code=code, list_name=LIST_NAMES[code], entry_id=ent, name=name,
         aliases=tuple(dict.fromkeys(a for a in aliases if a and a != name)), kind=kind, programs=programs,
         addresses=tuple(addresses), identifiers=tuple(dict.fromkeys(identifiers)),
-        countries=tuple(dict.fromkeys(c for c in countries if c)), source_list_url=CONSOLIDATED_URL if consolidated else SDN_URL,
+        countries=tuple(dict.fromkeys(c for c in countries if c)), births=tuple(dict.fromkeys(b for b in births if b)),
+        source_list_url=CONSOLIDATED_URL if consolidated else SDN_URL,
         remarks=remarks, parent=parent, relation="linked to" if parent else "", source=str(path), as_of=as_of,
     )

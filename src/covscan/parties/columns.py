@@ -44,6 +44,8 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
                   "suppliercode", "accountid", "accountnumber", "accountno", "bpnumber", "businesspartner", "businesspartnernumber",
                   "businesspartner#", "partnerid", "partyid", "id", "recordid", "kunnr", "lifnr", "debtor", "creditor",
                   "orderid", "ordernumber", "orderno", "salesorder", "line", "lineid", "linenumber", "item", "itemno"),
+    "date_of_birth": ("dateofbirth", "dob", "birthdate", "birthday", "dateofbirthddmmyyyy", "geburtsdatum",
+                      "fechadenacimiento", "bornon"),
     "eccn": ("eccn", "exportcontrolclassificationnumber", "exportclassification", "eccncode", "classification",
              "exportcontrolnumber", "usml", "eccn/usml"),
     "hs_code": ("hscode", "htscode", "hts", "hs", "harmonizedcode", "harmonizedtariffcode", "tariffcode",
@@ -63,6 +65,7 @@ HEADER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("alias", frozenset({"alias", "aka", "dba"})),
     ("family_name", frozenset({"surname", "lastname"})),
     ("given_name", frozenset({"forename", "given", "firstname"})),
+    ("date_of_birth", frozenset({"birth", "dob"})),
     ("record_id", frozenset({"id", "number", "no", "code", "num"})),
     ("name", frozenset({"name", "customer", "supplier", "vendor", "company", "partner", "party", "consignee"})),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -18,6 +18,7 @@ import pycountry
 
 from covscan.kb import KnowledgeBase
 from covscan.kb.loader import RELATIONS_REVIEW
+from covscan.lists.births import birth_date
 from covscan.lists.countries import country_code
 from covscan.lists.knowledge_base import LIST_CODE
 from covscan.lists.model import ListEntry
@@ -28,7 +29,7 @@ from covscan.parties.match import MATCH, REVIEW, ListIndex, Party, PartyMatch
 
 # Order-line fields: a row with any of them gets an export check.
 ORDER_FIELDS = ("eccn", "hs_code", "destination", "end_use")
-PARTY_FIELDS = ("name", "family_name", "given_name", "alias", "address", "city", "country", "identifier")
+PARTY_FIELDS = ("name", "family_name", "given_name", "alias", "address", "city", "country", "identifier", "date_of_birth")
 KEY_FIELDS = (*PARTY_FIELDS, *ORDER_FIELDS)  # a row's finding depends on these and on nothing else
 SCREENED = ("name", "family_name", "given_name", "alias", "identifier")  # a row needs one of these to be screened
 _BLANK = " \t\r\n\u00a0\u3000"
@@ -129,11 +130,12 @@ class PartyEngine:
             return found
         value = dict(zip(KEY_FIELDS, key))
         party = Party(value["name"].replace("\x1f", " "), value["address"].replace("\x1f", " "), value["city"].replace("\x1f", " "),
-                      party_country(value["country"].split("\x1f")[0]), tuple(v for v in value["identifier"].split("\x1f") if v.strip()))
+                      party_country(value["country"].split("\x1f")[0]), tuple(v for v in value["identifier"].split("\x1f") if v.strip()),
+                      birth_date(value["date_of_birth"]))
         parts = [p for p in value["name"].split("\x1f") if p.strip()]
         person = " ".join(p for p in (value["family_name"], *value["given_name"].split("\x1f")) if p.strip())
         if not party.name.strip() and person:  # a person's name in surname and given-name columns
-            party = Party(person, party.address, party.city, party.country, party.identifiers)
+            party = replace(party, name=person)
         # The name as the columns join it, each column of it alone (SAP's Name 1 / Name 2), the aliases.
         names = list(dict.fromkeys(n for n in (party.name, *(parts if len(parts) > 1 else ()), person, *value["alias"].split("\x1f"))
                                    if n.strip()))
@@ -157,7 +159,7 @@ class PartyEngine:
         """The best matches of any of the party's names (its name and the aliases a file gives)."""
         best: dict[tuple[str, str], PartyMatch] = {}
         for name in names or [""]:
-            query = Party(name, party.address, party.city, party.country, party.identifiers)
+            query = replace(party, name=name)
             for m in self.index.match(query, self.settings.limit):
                 key = (m.entry.list_code, m.entry.entry_id)
                 if key not in best or m.score > best[key].score:
@@ -247,7 +249,7 @@ class PartyEngine:
         out = [Evidence("party-name", column, party.name, target=m.entry.entry_id, entity=m.entry.name, relation=m.entry.list_code,
                         matched=m.matched_name, rule=f"party.{m.entry.list_code}", confidence=m.score,
                         source=m.entry.source_list_url or m.entry.source, note=m.explanation)]
-        observed = {"country": party.country, "address": f"{party.address} {party.city}".strip(), "identifier": ", ".join(party.identifiers)}
+        observed = {"date_of_birth": party.birth, "country": party.country, "address": f"{party.address} {party.city}".strip(), "identifier": ", ".join(party.identifiers)}
         for feature, value in observed.items():
             if feature in m.features:
                 where = self._columns(feature)

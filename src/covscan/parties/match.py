@@ -17,6 +17,8 @@ Scoring (each part is a feature in the output, with the words behind it; docs/pa
 - `address`: distinctive words of the party's address found in the entry's addresses confirm a
   partial name.
 - `identifier`: a registration, tax or other number the entry lists decides.
+- `date_of_birth`: the party's among the entry's corroborates; a listed person born in another
+  year is most likely another person.
 - `kind`: a name written with a legal form (a company) against a listed individual lowers the score.
 """
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 import pycountry
 from rapidfuzz.distance import OSA
 
+from covscan.lists.births import birth_agreement
 from covscan.lists.model import ListEntry
 from covscan.parties.names import NameForm, NameRules
 
@@ -45,8 +48,10 @@ NAME_OF_ENTRY = 0.65  # the share of the name score that comes from the listed n
 COUNTRY_CORROBORATES = 0.03
 COUNTRY_CONTRADICTS = 0.05
 ADDRESS_CONFIRMS = 0.15  # times the share of the party's address words found in the listing's addresses
+BIRTH_AGREES = 0.05  # times 1 for the same date, 0.5 for the same year
+BIRTH_DIFFERS = 0.2  # a listed person born in another year is most likely another person
 PLACE_WEIGHT = 0.1  # a party's word that repeats its own city or country ("Moscow Office")
-MOST_ADDED = 0.2  # the most a country and an address add to a name's score (see _judge)
+MOST_ADDED = 0.23  # the most a country, an address and a date of birth add to a name's score (see _judge)
 _ID_CHARS = re.compile(r"[^0-9A-Za-z]")
 
 
@@ -59,6 +64,7 @@ class Party:
     city: str = ""
     country: str = ""  # ISO alpha-2 where it could be read, else as written
     identifiers: tuple[str, ...] = ()
+    birth: str = ""  # date of birth, ISO (covscan.lists.births)
 
 
 @dataclass(slots=True)
@@ -351,6 +357,10 @@ class ListIndex:
             features["address"] = round(address, 3)
             if address >= 0.5 and found >= 2 and score >= REVIEW - MOST_ADDED:
                 score += ADDRESS_CONFIRMS * address
+        birth = birth_agreement(party.birth, entry.births)
+        if birth is not None:
+            features["date_of_birth"] = birth
+            score += BIRTH_AGREES * birth if birth else -BIRTH_DIFFERS
         person = entry.kind == "individual" and query.form.organisation
         if person:
             features["kind"] = 0.0
@@ -370,6 +380,9 @@ class ListIndex:
                            f"country {party.country} is not the listing's ({', '.join(entry.countries)})")
         if address is not None and address >= 0.5 and len(query.address & self._listed_address(name.entry)) >= 2 and features["name"] >= REVIEW - MOST_ADDED:
             reasons.append(f"address words found in the listing's address ({address:.2f})")
+        if birth is not None:
+            reasons.append(f"date of birth {party.birth} " + ("is the listing's" if birth == 1 else "has the listing's year" if birth else
+                                                             f"is none of the listing's ({', '.join(entry.births)})"))
         if person:
             reasons.append("the party is written as a company, the listing is an individual")
         if identified:
