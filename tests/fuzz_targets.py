@@ -64,18 +64,39 @@ def run_importer(name: str) -> Callable[[bytes], None]:
     return target
 
 
+def read_party_list(name: str) -> Callable[[bytes], None]:
+    """A restricted-party list file under its official name (the readers tell the format by content
+    and by name): refused with InputError, or entries each with a name and an id."""
+    from covscan.lists import read_bytes
+
+    def target(data: bytes) -> None:
+        try:
+            listed = read_bytes(Path(tempfile.gettempdir()) / "covscan-fuzz-none" / name, data)
+        except InputError:
+            return
+        for entry in listed.entries:
+            assert entry.name.strip() and entry.entry_id and entry.list_code, entry
+    return target
+
+
+# Party-list readers: the file name each is read under, and its seed in tests/data/lists.
+LIST_FILES = {"list-csl-csv": ("consolidated.csv", "csl_sample.csv"), "list-csl-json": ("consolidated.json", "csl_sample.json"),
+              "list-ofac-csv": ("sdn.csv", "ofac_sdn_sample/sdn.csv"), "list-ofac-xml": ("sdn.xml", "sdn_sample.xml")}
 IMPORT_SAMPLES = {"nmap": "nmap.xml", "ip-neigh": "ip_neigh.txt", "arp": "arp_*.txt", "mac-table": "*_mac_table.txt",
                   "dhcpd": "dhcpd.leases", "dnsmasq": "dnsmasq.leases", "zeek-dhcp": "zeek_dhcp.*", "zeek-software": "zeek_software.log",
                   "runzero": "runzero.*"}
 TARGETS: dict[str, Callable[[bytes], None]] = {
     **{f"read-{fmt}": read_table(fmt) for fmt in READERS},
     **{f"import-{name}": run_importer(name) for name in IMPORTERS},
+    **{target: read_party_list(name) for target, (name, _) in LIST_FILES.items()},
 }
 
 
 def seeds(target: str) -> list[bytes]:
     """Real sample files to start from: the import samples in tests/data/imports, and for the
     tabular readers the first rows of the labelled set in each format."""
+    if target in LIST_FILES:
+        return [(DATA / "lists" / LIST_FILES[target][1]).read_bytes()]
     if target.startswith("import-"):
         return [p.read_bytes() for p in sorted((DATA / "imports").glob(IMPORT_SAMPLES[target.removeprefix("import-")]))]
     import io

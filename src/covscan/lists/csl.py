@@ -41,12 +41,11 @@ def list_code(source: str) -> str:
     """EL for "Entity List (EL) - Bureau of Industry and Security": the abbreviation in the list's
     name, without a trailing "List" ("NS-MBS List" is NS-MBS), so that a list the CSL adds later
     gets a code too; CODE_EXCEPTIONS for the few that differ. A name with none is its own code."""
-    name = source.split(" - ")[0].strip()
-    found = _ABBREVIATION.findall(name)
+    name = source.split(" - ")[0].strip() or source.strip()
+    found = [f for f in (f.strip().removesuffix(" List").strip() for f in _ABBREVIATION.findall(name)) if f]
     if not found:
         return name
-    code = found[-1].strip().removesuffix(" List").strip()
-    return CODE_EXCEPTIONS.get(code, code)
+    return CODE_EXCEPTIONS.get(found[-1], found[-1])
 
 
 def read(path: Path, data: bytes) -> ListSnapshot:

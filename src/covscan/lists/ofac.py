@@ -137,7 +137,10 @@ def is_legacy(name: str, first_line: str) -> bool:
     """A legacy primary file, by its name or by a first row of twelve fields led by an entity number."""
     if name.lower() in LEGACY_SETS:
         return True
-    fields = next(csv.reader([first_line]), [])
+    try:
+        fields = next(csv.reader([first_line]), [])
+    except csv.Error:  # a stray carriage return or NUL: not a list line
+        return False
     return len(fields) == FIELDS["primary"] and fields[0].strip().isdigit()
 
 
