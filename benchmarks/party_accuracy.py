@@ -37,7 +37,6 @@ import argparse
 import collections
 import csv
 import json
-import os
 import re
 import shutil
 import subprocess
