@@ -14,16 +14,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
-import pycountry
 
 from covscan.kb import KnowledgeBase
 from covscan.kb.loader import RELATIONS_REVIEW
 from covscan.lists.births import birth_date
-from covscan.lists.countries import country_code
 from covscan.lists.knowledge_base import LIST_CODE
 from covscan.lists.model import ListEntry
 from covscan.model import ERROR_COLUMN, ROW_COLUMN, Context, Evidence, Finding, RegimeHit, Verdict
-from covscan.parties.export import ExportRules, OrderLine, PartyListing
+from covscan.parties.export import ExportRules, OrderLine, PartyListing, load_export_rules
 from covscan.parties.lists import ListCatalogue
 from covscan.parties.match import MATCH, REVIEW, ListIndex, Party, PartyMatch
 
@@ -69,8 +67,9 @@ class PartyEngine:
             .str.strip_chars(_BLANK).alias(kind) if self._columns(kind) else pl.lit("").alias(kind)
             for kind in KEY_FIELDS
         )
-        screenable = values.select(pl.any_horizontal(pl.col(k).str.replace_all("\x1f", "").str.strip_chars(_BLANK) != "" for k in SCREENED)).to_series()
-        anything = values.select(pl.any_horizontal(pl.col(k).str.replace_all("\x1f", "").str.strip_chars(_BLANK) != "" for k in KEY_FIELDS)).to_series()
+        filled = values.select(pl.col(KEY_FIELDS).str.replace_all("\x1f", "").str.strip_chars(_BLANK) != "")
+        screenable = filled.select(pl.any_horizontal(SCREENED)).to_series()
+        anything = filled.select(pl.any_horizontal(pl.all())).to_series()
         unscreened = pl.lit(f"no party name to screen: {self._named_columns()} empty in this row")
         errors = batch.select(pl.when(errors.is_null() & anything & ~screenable).then(unscreened).otherwise(errors)).to_series()
         distinct = values.unique(keep="first", maintain_order=True)
@@ -260,18 +259,6 @@ class PartyEngine:
 
 def party_country(text: str) -> str:
     """A country as written in a master file (CN, CHN, China, P.R. China, People's Republic of China)
-    as its ISO alpha-2 code; as written when it names no country (it then corroborates nothing)."""
-    text = text.strip()
-    if not text:
-        return ""
-    if len(text) in (2, 3) and text.isalpha():
-        code = country_code(text.upper()) if len(text) == 2 else getattr(pycountry.countries.get(alpha_3=text.upper()), "alpha_2", "")
-        if code:
-            return code
-    folded = " ".join(text.replace(".", " ").replace("'", "").split()).casefold()
-    return _CHINA.get(folded) or country_code(text) or country_code(folded.title()) or text
-
-
-_CHINA = {"pr china": "CN", "p r china": "CN", "prc": "CN", "china prc": "CN", "china (prc)": "CN", "mainland china": "CN",
-          "peoples republic of china": "CN", "china mainland": "CN", "中国": "CN", "中國": "CN", "россия": "RU",
-          "russian federation": "RU", "uae": "AE", "u a e": "AE", "usa": "US", "u s a": "US", "us": "US", "uk": "GB"}
+    as its ISO alpha-2 code, read as the export check reads destinations; "" when it names no country
+    or an ambiguous one (it then corroborates nothing)."""
+    return (load_export_rules().country(text) or "") if text.strip() else ""

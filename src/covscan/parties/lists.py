@@ -29,7 +29,6 @@ class ListCatalogue:
     kb_entries: list[ListEntry]
     list_regimes: dict[str, str] = field(default_factory=dict)
     affiliates_rule: str = ""
-    installed: bool = False  # read from `covscan data update`'s store rather than named with --list
 
     @property
     def entries(self) -> list[ListEntry]:
@@ -78,7 +77,7 @@ def open_catalogue(paths: Sequence[Path], kb: KnowledgeBase) -> ListCatalogue:
         if spec["regime"] not in kb.regimes:
             raise KBError(f"party_lists.yaml: list {code}: unknown regime {spec['regime']!r}")
     return ListCatalogue(snapshots, kb, knowledge_base_entries(kb), {c: s["regime"] for c, s in data["lists"].items()},
-                         data["affiliates_rule"]["text"], installed=not paths)
+                         data["affiliates_rule"]["text"])
 
 
 def _data() -> dict[str, Any]:

@@ -38,10 +38,6 @@ class NameForm:
     scripts: frozenset[str] = frozenset()
 
     @property
-    def joined(self) -> str:
-        return "".join(self.tokens)
-
-    @property
     def organisation(self) -> bool:
         """Written with a legal form, so a company rather than a person."""
         return bool(self.legal)
