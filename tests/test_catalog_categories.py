@@ -107,6 +107,23 @@ def test_an_autel_drone_is_autel_robotics(judge):
     assert verdict(judge(M, brand="Autel", category="Electronics > Camera & Photo > Drones")) == ("covered", "autel")
 
 
+# A drone named only by its product name, of several words: a specific name ("Mavic 3 Pro") decides
+# alone; a name of ordinary words ("Mini 2 SE", "Avata 2") only where the text is of the UAS category.
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Mavic 3 Pro Cine Premium Combo, Hasselblad Camera", ("covered", "dji")),
+    ("Matrice 350 RTK Enterprise Drone with Zenmuse H20T", ("covered", "dji")),
+    ("Avata 2 Fly More Combo (Three Batteries), FPV Drone with Goggles 3", ("covered", "dji")),
+    ("Mini 2 SE Drone Fly More Combo, 10km Video Transmission", ("covered", "dji")),
+    ("EVO II Pro V3 Rugged Bundle, 6K Camera Drone", ("covered", "autel")),
+    ("Apple iPad Mini 2 Tablet, 16 GB, Wi-Fi", ("clear", None)),           # ordinary words, no drone
+    ("Mini 3 Pro Propellers, Low-Noise, 4 Pairs", ("clear", None)),          # a part the entry does not cover
+    ("Phone case for Mavic 3 Pro pilots", ("clear", None)),                 # what an accessory fits
+])
+def test_a_drone_named_by_its_product_name_in_a_title(judge, title, expected):
+    found = judge(M, description=title, country="China")
+    assert verdict(found) == expected, found.explanation
+
+
 def test_a_bare_autel_counts_once_and_stays_review(judge):
     """The brand and the same word in the title are one reading of an ambiguous name."""
     found = judge(M, brand="Autel", description="Autel OBD2 Car Scanner, Live Data", country="China")
@@ -243,3 +260,11 @@ def test_kb_validate_counts_the_conditional_approvals(cli):
 def test_dev_catalog_in_the_marketplace_context(cli):
     code, out, _ = cli("eval", str(DEV), "--context", "marketplace", "--min-recall", "0.95", "--max-fpr", "0.01")
     assert code == 0, out
+
+
+def test_an_imou_camera_named_by_its_product_line_is_the_former_subsidiarys(judge):
+    """Imou's maker (Huacheng) was sold by Dahua in 2025: its product names give review, as its brand does."""
+    for title in ("IMOU Cruiser 4MP Outdoor Wi-Fi PTZ Camera, Full Color Night Vision", "Imou"):
+        found = judge(M, description=title)
+        assert verdict(found) == ("review", "dahua"), found.explanation
+        assert "former" in found.explanation.lower()

@@ -191,11 +191,6 @@ class Fuser:
         named = any(e.signal == "name" and e.relation not in RELATIONS_REVIEW for e in scored)
         return [e for e in counter if not (named and e.target in sellers)]
 
-    def _named_maker(self, entity: str) -> str | None:
-        """The category entry that names this maker (the UAS entry for DJI and Autel Robotics), if any."""
-        entry = self.kb.entries_by_entity[entity][0]
-        return entry.entity if entry.entity != entity and entry.scope == "category" else None
-
     # ------------------------------------------------------------------ companies and brands
 
     def _company(self, groups: dict[str, list[Evidence]], counter: list[Evidence], use: Use | None, evidence: list[Evidence],
@@ -214,7 +209,7 @@ class Fuser:
                 conf = min(conf, self.cap)
             scope = self.kb.scope(entity)
             direct = [e for e in items if self._indirect_reason(e, scope) is None]
-            if direct and (category := self._named_maker(entity)) is not None:
+            if direct and (category := self.kb.category_naming(entity)) is not None:
                 if category in categories:  # an "Autel" drone: the drone says which Autel
                     strongest = max(categories[category], key=lambda e: e.confidence)
                     before = conf

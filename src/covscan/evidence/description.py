@@ -113,11 +113,13 @@ class DescriptionExtractor:
         toks = tokens(value)
         about = not_the_product(toks)  # a book about a company, a case for its phone
         found = [self.names.evidence(m, field, value, free_text=True, about=about) for m in names]
+        categories = self.categories.evidence(value, field) if may_name else ()
+        of_category = {e.target for e in categories}
         found += [self.models.evidence(p, field, value, text, in_text=True, negated=about or _after_negation(toks, text))
-                  for p, text in hits]
+                  for p, text in hits if not p.corroborate or self.models.kb.category_naming(p.node) in of_category]
         if may_name:
             found += self.fcc.in_text(value, field)
-            found += self.categories.evidence(value, field)
+            found += categories
         return tuple(found)
 
     def _keys(self, values: pl.Series, model_hits: dict[int, ModelHits], words: pl.Series, with_fcc: list[int]) -> pl.Series:

@@ -2,12 +2,16 @@
 
 Each pattern runs once over all distinct values as a vectorised polars regex. A value is tried
 whole first; failing that, its words are tried one by one, but only against patterns specific
-enough to stand alone (a bare "F660" or "E3372" inside free text proves nothing).
+enough to stand alone (a bare "F660" or "E3372" inside free text proves nothing). Names of several
+words ("Mavic 3 Pro", "Avata 2") are found as phrases in free text: those of the specific patterns,
+and those of a maker that a category entry names (DJI's "Mini 4 Pro"), which count only where the
+text is of that category (DescriptionExtractor).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+import re
 
 import numpy as np
 import polars as pl
@@ -25,6 +29,8 @@ class ModelMatcher:
         self.kb = kb
         self.patterns = [(p, f"(?i)^(?:{ascii_classes(p.pattern.pattern)})$") for p in kb.models if p.pattern]
         self.specific = [(p, rx) for p, rx in self.patterns if not p.corroborate]
+        self.phrases = [(p, rx, rf"(?i)\b(?:{unanchored(ascii_classes(p.pattern.pattern))})\b")
+                        for p, rx in self.patterns if _names_phrases(p) and (not p.corroborate or kb.category_naming(p.node))]
         # One pass of all specific patterns together sets aside the words none of them can match,
         # and, unanchored, the texts in which none can match a word (nearly all listing titles).
         self._any_specific = "(?i)^(?:" + "|".join(f"(?:{ascii_classes(p.pattern.pattern)})" for p, _ in self.specific) + ")$"
@@ -32,6 +38,12 @@ class ModelMatcher:
         # each pattern runs only over the few that one of them does.
         self._any_whole = "(?i)^(?:" + "|".join(f"(?:{ascii_classes(p.pattern.pattern)})" for p, _ in self.patterns) + ")$"
         self._anywhere = "(?i)" + "|".join(f"(?:{unanchored(ascii_classes(p.pattern.pattern))})" for p, _ in self.specific)
+        self._any_phrase = "(?i)" + "|".join(inside.removeprefix("(?i)") for _, _, inside in self.phrases)
+        # The names of ordinary words count only in a text of the maker's category, so only texts with a
+        # word that begins one of its terms are searched for them (a literal search, before any regex).
+        by_category = [(p, inside) for p, _, inside in self.phrases if p.corroborate]
+        self._category_phrase = "(?i)" + "|".join(inside.removeprefix("(?i)") for _, inside in by_category)
+        self._category_words = sorted({t.tokens[0] for t in kb.raw.categories if t.category in {kb.category_naming(p.node) for p, _ in by_category}})
 
     def match(self, values: Sequence[str], in_text: bool) -> list[list[tuple[Identifier, str]]]:
         """For each value, the (pattern, matched text) pairs."""
@@ -49,8 +61,12 @@ class ModelMatcher:
             for i, v, which in _each_match(whole.filter(pl.col("v").str.contains(self._any_whole)), self.patterns):
                 out[i].append((self.patterns[which][0], v))
         pending = whole.filter(~pl.col("i").is_in(list(out))) if out else whole
+        phrased = pending.clear()
         if in_text:
+            of_category = pending.filter(pl.col("v").str.contains_any(self._category_words, ascii_case_insensitive=True)
+                                         & pl.col("v").str.contains(self._category_phrase)) if self._category_words else phrased
             pending = pending.filter(pl.col("v").str.contains(self._anywhere))
+            phrased = self._with_phrases(pl.concat([pending, of_category]).unique("i", maintain_order=True))
         else:  # a value of one word without the characters stripped from words was tried whole above
             pending = pending.filter(pl.col("v").str.contains(WORD_SEPARATORS))
         words = (
@@ -64,7 +80,31 @@ class ModelMatcher:
             pattern = self.specific[which][0]
             if all(p.key != pattern.key for p, _ in out[i]):
                 out[i].append((pattern, v))
+        if in_text:
+            for i, v, pattern in self._phrase_hits(phrased):
+                if all(p.key != pattern.key for p, _ in out[i]):
+                    out[i].append((pattern, v))
         return dict(out)
+
+    def _with_phrases(self, texts: pl.DataFrame) -> pl.DataFrame:
+        """The texts with a phrase of several words none of whose words a specific pattern matches
+        alone (those are found word by word: "Hikvision DS-2CD2143G2-I")."""
+        spans = (texts.select("i", pl.col("v").str.extract_all(self._any_phrase)).explode("v")
+                 .filter(pl.col("v").str.contains(r"\s"))
+                 .filter(~pl.col("v").str.split(" ").list.eval(pl.element().str.contains(self._any_specific)).list.any()))
+        return texts.filter(pl.col("i").is_in(spans["i"].implode()))
+
+    def _phrase_hits(self, texts: pl.DataFrame) -> list[tuple[int, str, Identifier]]:
+        """(i, phrase, pattern) for each name of several words that a phrase pattern matches whole
+        inside a text (the texts are the few in which some phrase of several words stands)."""
+        if not texts.height:
+            return []
+        found = pl.concat([
+            texts.lazy().select("i", pl.col("v").str.extract_all(inside), pl.lit(n).alias("n")).explode("v")
+            .filter(pl.col("v").str.contains(r"\s") & pl.col("v").str.contains(rx)).unique(maintain_order=True)
+            for n, (_, rx, inside) in enumerate(self.phrases)
+        ]).collect()
+        return [(i, v, self.phrases[n][0]) for i, v, n in found.iter_rows()]
 
     def evidence(self, pattern: Identifier, field: str, value: str, matched_text: str, in_text: bool,
                  negated: bool = False) -> Evidence:
@@ -88,6 +128,14 @@ def _each_match(frame: pl.DataFrame, patterns: list[tuple[Identifier, str]]) -> 
     rows, which = flags.nonzero()
     ids, texts = frame["i"].to_list(), frame["v"].to_list()
     return sorted(((ids[r], texts[r], int(w)) for r, w in zip(rows, which)), key=lambda t: t[2])
+
+
+def _names_phrases(pattern: Identifier) -> bool:
+    """Whether a pattern's examples include a name of several words that no word of it matches
+    alone ("Mavic 3 Pro", not "Hikvision DS-2CD2143G2-I"): such names are looked for as phrases."""
+    rx = re.compile(pattern.pattern.pattern, re.IGNORECASE) if pattern.pattern else None
+    return rx is not None and any(len(words := example.split()) > 1 and not any(rx.fullmatch(w) for w in words)
+                                  for example in pattern.example.split(";"))
 
 
 def ascii_classes(pattern: str) -> str:

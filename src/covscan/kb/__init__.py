@@ -102,6 +102,14 @@ class KnowledgeBase:
         entry = self.entries_by_entity[entity][0]
         return "unconditional" if entry.entity != entity else entry.scope
 
+    def category_naming(self, entity: str) -> str | None:
+        """The category entry that names this maker (the UAS entry for DJI and Autel Robotics), if any."""
+        entries = self.entries_by_entity.get(entity)
+        if not entries:
+            return None
+        entry = entries[0]
+        return entry.entity if entry.entity != entity and entry.scope == "category" else None
+
     def fact(self, level: str) -> float:
         return float(self.scoring["fact_confidence"][level])
 

@@ -455,7 +455,7 @@ def _load_identifiers(root: Path, nodes: dict[str, Node]) -> dict[str, list[Iden
                 raise KBError(f"{where}: example {example!r} does not match its own pattern")
         if r["corroborate"] not in ("yes", "no"):
             raise KBError(f"{where}: corroborate must be yes or no")
-        ids.setdefault("model", []).append(Identifier("model", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["what"], pattern, r["corroborate"] == "yes", r.get("caveats") or ""))
+        ids.setdefault("model", []).append(Identifier("model", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["what"], pattern, r["corroborate"] == "yes", r.get("caveats") or "", r.get("examples") or ""))
     for i, r in enumerate(_csv(path / "mac_org_rules.csv", ("id", "pattern", "entity", "confidence", "source")), 2):
         where = f"mac_org_rules.csv line {i} ({r['id']})"
         ids.setdefault("mac_org", []).append(Identifier("mac_org", r["id"], check_node(r["entity"], where), r["confidence"], r["source"], r["pattern"], _compile(r["pattern"], where), note=r.get("note") or ""))
