@@ -108,7 +108,7 @@ def test_header_only_input_gives_empty_reports_with_their_columns(cli, tmp_path)
     code, stdout, _ = cli("screen", str(src), *[a for p in outs.values() for a in ("-o", str(p))])
     assert code == 0 and "0 rows screened" in stdout
     columns = ["asset_id", "vendor", "mac", "row", "id", "verdict", "entity", "relation", "confidence", "entry",
-               "regimes", "explanation", "evidence"]
+               "regimes", "explanation", "evidence", "decision"]
     assert outs["jsonl"].read_text() == ""
     assert outs["csv"].read_text().splitlines() == [",".join(columns)]
     columnar = pl.read_parquet(outs["parquet"])

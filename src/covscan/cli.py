@@ -78,6 +78,7 @@ ROLLBACK_HINT = "covscan data use builtin goes back to the embedded data"  # for
 VERDICT_STYLE = {"covered": "bold red", "match": "bold red", "conditional": "dark_orange", "review": "yellow", "clear": "green", "error": "dim"}
 
 ContextOpt = Annotated[Context, typer.Option("--context", "-c", help="Who is asking: decides which regimes are listed and what each does for you.")]
+DecisionsOpt = Annotated[Optional[Path], typer.Option("--decisions", help="A decisions file (YAML; `covscan decide` writes it): each decided row shows its decision beside the finding; a settled one (false-positive, accepted-risk, replaced) no longer fails the run, unless it has expired or the finding changed since, and decisions no row has any more are listed with the rows most like them.")]
 RawCellsOpt = Annotated[bool, typer.Option("--raw-cells", help="Write text cells as they are in CSV and XLSX output. By default a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet never evaluates it as a formula; use this when a program, not a person, reads the file.")]
 UseOpt = Annotated[Optional[Use], typer.Option("--use", "-u", help="The equipment's use; resolves **conditional** verdicts of use-limited entries (Hytera, Hikvision, Dahua). A 'use' column overrides it per row.")]
 
@@ -210,6 +211,7 @@ def screen(
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.", min=1)] = os.cpu_count() or 2,
     cache: Annotated[Optional[Path], typer.Option(help="Keep each distinct value's evidence here between runs; a rescan re-resolves only what a knowledge-base change can affect.")] = None,
     baseline: Annotated[Optional[Path], typer.Option(help="An earlier run's findings JSONL: print what changed since (needs a JSONL -o).")] = None,
+    decisions: DecisionsOpt = None,
     raw_cells: RawCellsOpt = False,
 ) -> None:
     """Screen a file of records (asset inventory, product catalog, import manifest).
@@ -233,10 +235,12 @@ def screen(
         jsonl_outputs = [p for p, f in targets if f == "jsonl" and str(p) != "-"]
         if baseline and not jsonl_outputs:
             fail("--baseline compares with this run's JSONL output; add -o findings.jsonl")
+        attach_decisions(run, decisions)
         writers = [open_writer(p, f, run.info, run.source.columns, not raw_cells) for p, f in targets]
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
     summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
+    report_decisions(run, decisions, quiet)
     if cache and not quiet:
         err.print(f"resolved {run.engine.extracted:,} distinct values; {run.engine.cache.loaded if run.engine.cache else 0:,} came from the cache in {cache}", highlight=False, markup=False)
     if baseline:
@@ -270,6 +274,7 @@ def parties(
     header_row: Annotated[Optional[int], typer.Option(help="Row of the header in a CSV/TSV or XLSX file (1 = the first).", min=1)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     batch_rows: Annotated[int, typer.Option(help="Rows per batch; memory grows with it.", min=1000)] = BATCH_ROWS,
+    decisions: DecisionsOpt = None,
     raw_cells: RawCellsOpt = False,
 ) -> None:
     """Screen customers, suppliers or order lines against the restricted-party lists (Entity List, SDN,
@@ -297,6 +302,7 @@ def parties(
         targets = [(p, output_format(p, output_format_)) for p in (output or [])]
         if clash := next((p for p, _ in targets if str(p) != "-" and p.exists() and p.resolve() == input.resolve()), None):
             fail(f"-o {clash} is the input file; write the results to another file")
+        attach_decisions(run, decisions)
         writers = [open_writer(p, f, run.info, run.source.columns, not raw_cells) for p, f in targets]
     except (InputError, KBError, ValueError, OSError) as exc:
         fail(str(exc))
@@ -307,9 +313,44 @@ def parties(
                       "screening against the knowledge base's own parties only (FCC Covered List entities, their subsidiaries and "
                       "affiliates, section 889, DoD 1260H)", highlight=False, markup=False)
     summary = run_and_report(run, targets, writers, quiet, batch_rows, input.name)
+    report_decisions(run, decisions, quiet)
     if summary.by_verdict.get(Verdict.ERROR.value):
         raise typer.Exit(2)
     raise typer.Exit(1 if summary.worst(PARTY_FAIL_LEVELS[fail_on]) else 0)
+
+
+def attach_decisions(run: Screen, path: Path | None) -> None:
+    """Read a decisions file into the run (a DecisionError names the file and entry)."""
+    if path is None:
+        return
+    from covscan.decisions import DecisionBook, load_decisions
+
+    run.decisions = DecisionBook(load_decisions(path), run.info.kb_version, run.info.fields)
+
+
+def report_decisions(run: Screen, path: Path | None, quiet: bool, listed: int = 20) -> None:
+    """What the decisions did; those that need a look (expired, finding changed, no row any more)
+    are said even with --quiet."""
+    book = run.decisions
+    if book is None or path is None:
+        return
+    counts = book.counts
+    if not quiet:
+        err.print(f"decisions ({path}): {counts['active']:,} applied, {counts['expired']:,} expired, "
+                  f"{counts['re-review']:,} to decide again (the finding changed)", highlight=False, markup=False)
+        for d in book.expiring():
+            err.print(f"  {d.id}: {d.state} by {d.by} expires on {d.expires}", highlight=False, markup=False)
+    orphans = book.orphans()
+    if counts["expired"] or counts["re-review"]:
+        err.print(f"[bold yellow]warning:[/] {counts['expired'] + counts['re-review']:,} decided row(s) count again: "
+                  "their decision expired or their finding changed (see the decision column)", highlight=False)
+    if orphans:
+        err.print(f"[bold yellow]warning:[/] {len(orphans):,} decision(s) in {shown(str(path))} match no row of this run (its id "
+                  "changed or the row is gone):", highlight=False)
+        for o in orphans[:listed]:
+            near = "; ".join(f"{i} (row {row + 1}, {score:.0f}%)" for i, row, score in o.likely) or "no similar row"
+            err.print(f"  {o.decision.id} ({o.decision.state}, made on {o.decision.verdict} {o.decision.entity or ''}): likely {near}",
+                      highlight=False, markup=False)
 
 
 def report_changes(baseline: Path, output: Path, listed: int = 20) -> None:
@@ -642,6 +683,59 @@ def diff(
     levels = {v.value for v in FAIL_LEVELS[fail_on]}
     worse = [r for r in result.new if r["verdict"] in levels] + [n for _, n in result.changed if n["verdict"] in levels]
     raise typer.Exit(1 if worse else 0)
+
+
+# ---------------------------------------------------------------------------------------- decide
+
+
+class DecisionState(str, Enum):
+    false_positive = "false-positive"
+    accepted_risk = "accepted-risk"
+    replaced = "replaced"
+    under_review = "under-review"
+
+
+@app.command()
+def decide(
+    finding_id: Annotated[str, typer.Argument(help="The row's id, from the id column of a run's output (asset:A-1001, mac:001e10a1b2c3, h:…).", show_default=False)],
+    state: Annotated[DecisionState, typer.Option("--state", help="false-positive: not what covscan says; accepted-risk: covered, kept on purpose; replaced: removed or replaced; under-review: someone is on it (settles nothing).", show_default=False)],
+    why: Annotated[str, typer.Option("--why", help="The justification an auditor will read.", show_default=False)],
+    findings: Annotated[Path, typer.Option("--from", help="The run's output holding this id (.jsonl, .csv or .parquet): the decision records the verdict, entity, knowledge-base version and evidence values it was made on.", show_default=False)],
+    decisions: Annotated[Path, typer.Option("--decisions", help="The decisions file to add to; created if missing.")] = Path("covscan-decisions.yaml"),
+    by: Annotated[Optional[str], typer.Option(help="Who decides (default: the login name).")] = None,
+    expires: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD: after this day the decision lapses and the finding counts again.")] = None,
+) -> None:
+    """Record a decision about a finding, for every later run that reads the file (--decisions).
+
+    Example:  covscan decide asset:A-1001 --state false-positive --why "Aztech router, not ZTE" --from findings.jsonl
+
+    A row's id is its strongest identifier: MAC, FCC ID, serial, asset id or IP, in that order; a row
+    with none gets a hash of its screened fields, which changes when any of them is edited (give the
+    file an asset id or serial column to keep decisions attached). Deciding an id again keeps the
+    earlier decision in its history.
+    """
+    import datetime as dt
+    import getpass
+
+    from covscan.decisions import Decision, DecisionError, finding_of, record_decision
+
+    kb = load_kb()
+    try:
+        until = dt.date.fromisoformat(expires) if expires else None
+    except ValueError:
+        fail(f"--expires {expires!r}: expected a date, YYYY-MM-DD")
+    if not why.strip():
+        fail("--why: say why, for whoever reads the decision later")
+    try:
+        made_on = finding_of(findings, finding_id)
+        decision = record_decision(decisions, Decision(
+            finding_id, state.value, why.strip(), by or getpass.getuser(), dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            made_on.verdict, made_on.entity, made_on.kb_version or kb.version, made_on.evidence, until))
+    except (DecisionError, OSError) as exc:
+        fail(str(exc))
+    again = f"; the earlier decision is kept in its history ({len(decision.history)})" if decision.history else ""
+    out.print(plain(f"{decisions}: {finding_id} {decision.state} (made on {decision.verdict} {decision.entity or ''}".rstrip()
+                    + f", knowledge base {decision.kb_version}){again}"), highlight=False, markup=False)
 
 
 # ---------------------------------------------------------------------------------------- eval

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -221,16 +221,21 @@ class Engine:
         index = self._by_signature.get(signature)
         if index is None:
             evidence = [e for gid in signature for e in self.groups[gid]]
-            finding = self.fuser.fuse(evidence)
-            body = finding.to_dict() | {"kb_version": self.kb.version}
-            index = len(self.findings)
-            self.findings.append(finding)
-            self.finding_json.append(json.dumps(body, ensure_ascii=False, separators=(",", ":"))[1:])
-            for token, carries in self._carries.items():
-                carries.append(token in self.finding_json[-1])
-            self._carries_token.append(any(carries[-1] for carries in self._carries.values()))
-            self._by_signature[signature] = index
+            index = self._by_signature[signature] = self._register(self.fuser.fuse(evidence))
         return index
+
+    def annotated(self, index: int, decision: dict[str, Any]) -> int:
+        """A new finding: finding `index` with a team's decision beside it (covscan.decisions)."""
+        return self._register(replace(self.findings[index], decision=decision))
+
+    def _register(self, finding: Finding) -> int:
+        body = finding.to_dict() | {"kb_version": self.kb.version}
+        self.findings.append(finding)
+        self.finding_json.append(json.dumps(body, ensure_ascii=False, separators=(",", ":"))[1:])
+        for token, carries in self._carries.items():
+            carries.append(token in self.finding_json[-1])
+        self._carries_token.append(any(carries[-1] for carries in self._carries.values()))
+        return len(self.findings) - 1
 
     def screen(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Return `row`, `id`, `finding` (index into self.findings; null for error rows) and `error`."""

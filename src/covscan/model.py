@@ -132,6 +132,8 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     conflicts: list[Evidence] = field(default_factory=list)
     entry: int | None = None
+    # A team's decision about this record (covscan.decisions), shown beside the verdict, never instead.
+    decision: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,4 +146,4 @@ class Finding:
             "regimes": [r.to_dict() for r in self.regimes],
             "evidence": [e.to_dict() for e in self.evidence],
             "conflicts": [e.to_dict() for e in self.conflicts],
-        }
+        } | ({"decision": self.decision} if self.decision else {})

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
+from covscan.decisions import DecisionBook
 from covscan.engine import Engine, ScreenSettings
 from covscan.kb import KnowledgeBase
 from covscan.report import RunInfo, Summary, Writer
@@ -42,6 +43,8 @@ class BatchEngine(FindingTable, Protocol):
 
     def save_cache(self) -> None: ...
 
+    def annotated(self, index: int, decision: dict[str, Any]) -> int: ...
+
 
 @dataclass
 class Screen:
@@ -51,6 +54,7 @@ class Screen:
     fields: dict[str, str]
     engine: BatchEngine
     info: RunInfo
+    decisions: DecisionBook | None = None  # a team's decisions, shown beside the findings they were made on
 
     def run(self, writers: Sequence[Writer], progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Summary:
         """Screen batch by batch; while one batch is written and the next read (each in a thread:
@@ -63,6 +67,8 @@ class Screen:
         try:
             for batch, position in batches:
                 result = self.engine.screen(batch)
+                if self.decisions is not None:
+                    result = self.decisions.apply(batch, result, self.engine)
                 summary.add(result, self.engine)
                 if writing is not None:
                     _finished(writing)

@@ -154,6 +154,12 @@ class PartyEngine:
             self._by_key[key] = index
         return index
 
+    def annotated(self, index: int, decision: dict[str, Any]) -> int:
+        """A new finding: finding `index` with a team's decision beside it (covscan.decisions)."""
+        self.findings.append(replace(self.findings[index], decision=decision))
+        self.finding_json.append(self.finding_json[index][:-1] + ',"decision":' + json.dumps(decision, ensure_ascii=False, separators=(",", ":")) + "}")
+        return len(self.findings) - 1
+
     def _matches(self, party: Party, names: Sequence[str]) -> list[PartyMatch]:
         """The best matches of any of the party's names (its name and the aliases a file gives)."""
         best: dict[tuple[str, str], PartyMatch] = {}

@@ -48,6 +48,8 @@ class Summary:
     rows: int = 0
     by_verdict: Counter[str] = field(default_factory=Counter)
     by_entity: dict[str, Counter[str]] = field(default_factory=dict)
+    # Rows a team's decision holds settled (covscan.decisions), by verdict: shown, but they fail no run.
+    settled: Counter[str] = field(default_factory=Counter)
 
     def add(self, result: pl.DataFrame, engine: FindingTable) -> None:
         self.rows += result.height
@@ -58,6 +60,8 @@ class Summary:
                 continue
             finding = engine.findings[index]
             self.by_verdict[finding.verdict.value] += n
+            if finding.decision and finding.decision.get("settles"):
+                self.settled[finding.verdict.value] += n
             if finding.entity:
                 self.by_entity.setdefault(finding.entity, Counter())[finding.verdict.value] += n
 
@@ -70,11 +74,12 @@ class Summary:
                 self.by_entity.setdefault(entity, Counter())[verdict] += 1
 
     def worst(self, levels: tuple[Verdict, ...] = (Verdict.COVERED, Verdict.CONDITIONAL, Verdict.REVIEW)) -> Verdict | None:
-        return next((v for v in levels if self.by_verdict.get(v.value)), None)
+        """The most severe of these verdicts that some row has and no decision settles."""
+        return next((v for v in levels if self.by_verdict.get(v.value, 0) > self.settled.get(v.value, 0)), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "by_verdict": dict(self.by_verdict),
-                "by_entity": {k: dict(v) for k, v in sorted(self.by_entity.items())}}
+                "by_entity": {k: dict(v) for k, v in sorted(self.by_entity.items())}} | ({"settled": dict(self.settled)} if self.settled else {})
 
 
 class Writer(Protocol):
@@ -103,7 +108,7 @@ def evidence_text(e: Evidence) -> str:
 # The finding's columns in flat formats, in order, with their types.
 FINDING_SCHEMA = {
     "verdict": pl.String, "entity": pl.String, "relation": pl.String, "confidence": pl.Float64, "entry": pl.Int64,
-    "regimes": pl.String, "explanation": pl.String, "evidence": pl.String,
+    "regimes": pl.String, "explanation": pl.String, "evidence": pl.String, "decision": pl.String,
 }
 FINDING_COLUMNS = tuple(FINDING_SCHEMA)
 
@@ -125,7 +130,15 @@ class FlatFindings:
 
 def _flat(f: Finding) -> tuple[Any, ...]:
     return (f.verdict.value, f.entity, f.relation, round(f.confidence, 3), f.entry,
-            "; ".join(r.id for r in f.regimes), f.explanation, " | ".join(evidence_text(e) for e in f.evidence))
+            "; ".join(r.id for r in f.regimes), f.explanation, " | ".join(evidence_text(e) for e in f.evidence),
+            decision_text(f.decision))
+
+
+def decision_text(decision: dict[str, Any] | None) -> str | None:
+    """A decision in one line: "false-positive (active: no expiry) by alice 2026-12-02: why"."""
+    if not decision:
+        return None
+    return f"{decision['state']} ({decision['status']}: {decision['why']}) by {decision['by']} {decision['at'][:10]}: {decision['justification']}"
 
 
 # The finding's columns that can carry a row's own values (a MAC, a listing title), written in per row.

@@ -21,7 +21,7 @@ import polars as pl
 
 from covscan.model import Finding, Verdict
 from covscan.atomic import AtomicFile
-from covscan.report.base import RunInfo, Summary
+from covscan.report.base import RunInfo, Summary, decision_text
 from covscan.report.findings import FindingTable
 
 MAX_SHOWN = 5000
@@ -34,7 +34,7 @@ th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-alig
 """ + "".join(f".v-{v}{{background:{c}}}" for v, c in COLORS.items()) + """
 .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:8em}
 .card b{font-size:22px;display:block} details{margin:.2em 0} code{font-size:12px}
-.small{font-size:12px;color:#555} [hidden]{display:none!important}
+.small{font-size:12px;color:#555} .decision{margin:0 0 4px;padding:2px 6px;background:#eef4ff;border-left:3px solid #36c} [hidden]{display:none!important}
 .warn{border:2px solid #c0392b;background:#fdecea;border-radius:6px;padding:.6em 1em;margin:1em 0}
 .warn h2{margin:.1em 0 .3em;font-size:17px;color:#a93226} .warn ul{margin:.2em 0;padding-left:1.4em}
 .ok{border:1px solid #27ae60;background:#eafaf1;border-radius:6px;padding:.4em 1em;margin:1em 0}
@@ -284,10 +284,19 @@ class HtmlWriter:
                 f'<tr data-verdict="{escape(f.verdict.value)}" data-entity="{escape(f.entity or "")}">'
                 f"{number}<br><span class=small>{escape(ident)}</span></td><td>{badge(f.verdict.value)}</td>"
                 f"<td>{escape(f.entity or '')}<br><span class=small>{escape(f.relation or '')}</span></td>"
-                f"<td>{f.confidence:.2f}</td><td>{record}</td><td>{escape(f.explanation)}{self._details(f)}</td></tr>"
+                f"<td>{f.confidence:.2f}</td><td>{record}</td><td>{self._decision(f)}{escape(f.explanation)}{self._details(f)}</td></tr>"
             )
         out.append("</tbody></table>")
         return "".join(out)
+
+    @staticmethod
+    def _decision(f: Finding) -> str:
+        """A team's decision above the explanation: settled ones plain, those that need a look marked."""
+        text = decision_text(f.decision)
+        if text is None:
+            return ""
+        mark = "decided" if f.decision and f.decision.get("settles") else "decision needs a look"
+        return f"<p class=decision><b>{mark}:</b> {escape(text)}</p>"
 
     @staticmethod
     def _details(f: Finding) -> str:

@@ -20,7 +20,7 @@ from covscan.atomic import AtomicFile
 from covscan.report.base import FINDING_COLUMNS, ROW_VALUE_COLUMNS, FlatFindings, Summary, flat_rows
 from covscan.report.findings import FindingTable
 
-TEXT_COLUMNS = ("verdict", "entity", "relation", "regimes", "explanation", "evidence")
+TEXT_COLUMNS = ("verdict", "entity", "relation", "regimes", "explanation", "evidence", "decision")
 FIXED_TEXT_COLUMNS = tuple(c for c in TEXT_COLUMNS if c not in ROW_VALUE_COLUMNS)  # a row's own only when it is an error
 PER_ROW_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in TEXT_COLUMNS)
 STATISTICS = ["row", "verdict", "entity", "relation", "confidence", "entry"]
