@@ -63,8 +63,8 @@ class ModelMatcher:
         pending = whole.filter(~pl.col("i").is_in(list(out))) if out else whole
         phrased = pending.clear()
         if in_text:
-            of_category = pending.filter(pl.col("v").str.contains_any(self._category_words, ascii_case_insensitive=True)
-                                         & pl.col("v").str.contains(self._category_phrase)) if self._category_words else phrased
+            of_category = (pending.filter(pl.col("v").str.contains_any(self._category_words, ascii_case_insensitive=True))
+                           .filter(pl.col("v").str.contains(self._category_phrase)) if self._category_words else phrased)
             pending = pending.filter(pl.col("v").str.contains(self._anywhere))
             phrased = self._with_phrases(pl.concat([pending, of_category]).unique("i", maintain_order=True))
         else:  # a value of one word without the characters stripped from words was tried whole above
